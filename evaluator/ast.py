@@ -1,0 +1,473 @@
+"""The policy language's syntax tree: frozen dataclasses whose equality ignores source positions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Union
+
+from .source import NO_SPAN, Span
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False)
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """An integer or exact decimal: `14`, `1,000.50`."""
+
+    value: Decimal
+    is_integer: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A duration with its unit and clock: `15 minutes`, `6 calendar weeks`, `2 business hours`."""
+
+    amount: Decimal
+    unit: str  # minutes | hours | days | weeks
+    clock: str  # calendar | business
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A percentage: `20%`."""
+
+    value: Decimal
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """An amount of a currency: `USD 50,000`."""
+
+    currency: str
+    amount: Decimal
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class DateLiteral:
+    """A calendar date: `2026-11-27`."""
+
+    value: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class String:
+    """A quoted text."""
+
+    value: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Boolean:
+    """`true` or `false`."""
+
+    value: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Nothing:
+    """`nothing`: the contract states no value."""
+
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """`request`: the request document being decided."""
+
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A reference to a decision, a `let`, a set or a comprehension variable."""
+
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """`base.name`: a field of the request or of a record."""
+
+    base: Expr
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A built-in function: `min(a, b)`, `ceil(x)`."""
+
+    function: str
+    arguments: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Comprehension:
+    """`sum(a.amount for a in request.allocations where a.category == "x")`."""
+
+    function: str
+    element: Expr
+    variable: str
+    source: Expr
+    where: Expr | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SetLiteral:
+    """`{"en", "ja"}`."""
+
+    items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Unary:
+    """`-x` or `not x`."""
+
+    op: str
+    operand: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Binary:
+    """Arithmetic, logic, comparison and membership: `a + b`, `a and b`, `a >= b`, `a in s`."""
+
+    op: str  # + - * / of and or == != < <= > >= in "not in" "contains word"
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """`x is present` / `x is absent`."""
+
+    operand: Expr
+    present: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class IfAbsent:
+    """`x if absent y`: y where x is absent."""
+
+    value: Expr
+    fallback: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Conditional:
+    """`if c then a else b`."""
+
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Convert:
+    """`d in minutes`: a duration as a whole number of a unit."""
+
+    value: Expr
+    unit: str
+    clock: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class WithinHours:
+    """`t is within business hours` on the kind's calendar."""
+
+    operand: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class NextBusinessStart:
+    """`next business start after t` on the kind's calendar."""
+
+    operand: Expr
+    span: Span = _span()
+
+
+Expr = Union[
+    Number, Quantity, Percent, Money, DateLiteral, String, Boolean, Nothing, Request, Name, Field,
+    Call, Comprehension, SetLiteral, Unary, Binary, Presence, IfAbsent, Conditional, Convert,
+    WithinHours, NextBusinessStart,
+]
+Literal = Union[Number, Quantity, Percent, Money, DateLiteral, String, Boolean, Nothing]
+
+
+# ---------------------------------------------------------------- rule bodies
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """`cites "2.6 ... – Annulleringspolitik"`: the clause a rule encodes."""
+
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Exception_:
+    """`except when c -> v`: takes precedence over the base rule where c holds."""
+
+    condition: Expr
+    value: Expr
+    citation: Citation | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBody:
+    """A base rule with its exceptions, tried in order before the base."""
+
+    value: Expr
+    exceptions: tuple[Exception_, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class CompareBound:
+    """A tier bound `>= 14 days`."""
+
+    op: str
+    value: Literal
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RangeBound:
+    """A tier bound `6..13 days` (both ends included)."""
+
+    low: Literal
+    high: Literal
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class EqualBound:
+    """A tier bound that is a single value."""
+
+    value: Literal
+    span: Span = _span()
+
+
+Bound = Union[CompareBound, RangeBound, EqualBound]
+
+
+@dataclass(frozen=True, slots=True)
+class TierRow:
+    """`6..13 days -> 50%`."""
+
+    bound: Bound
+    value: Expr
+    citation: Citation | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class OtherwiseRow:
+    """`otherwise -> ...`: applies when no row does."""
+
+    outputs: tuple[Expr, ...]
+    citation: Citation | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class TiersBody:
+    """`tiers of subject` with its rows; the first row whose bound holds decides."""
+
+    subject: Expr
+    rows: tuple[TierRow, ...]
+    otherwise: OtherwiseRow | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class AnyCell:
+    """`any`: matches every value."""
+
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class EqualCell:
+    """A value the column must equal."""
+
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class InCell:
+    """`in s` / `not in s`."""
+
+    value: Expr
+    negated: bool
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class CompareCell:
+    """`>= 14`."""
+
+    op: str
+    value: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class RangeCell:
+    """`6..13`."""
+
+    low: Literal
+    high: Literal
+    span: Span = _span()
+
+
+Cell = Union[AnyCell, EqualCell, InCell, CompareCell, RangeCell]
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRow:
+    """`| "1" | true -> 15 minutes`."""
+
+    cells: tuple[Cell, ...]
+    outputs: tuple[Expr, ...]
+    citation: Citation | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchBody:
+    """A decision table over some columns with a hit policy (`first` or `unique`)."""
+
+    hit: str
+    subjects: tuple[Expr, ...]
+    rows: tuple[MatchRow, ...]
+    otherwise: OtherwiseRow | None
+    span: Span = _span()
+
+
+Body = Union[RuleBody, TiersBody, MatchBody]
+
+
+# ---------------------------------------------------------------- items
+
+
+@dataclass(frozen=True, slots=True)
+class KindDecl:
+    """`kind cancellation`: the following items decide requests of this kind."""
+
+    name: str
+    citation: Citation | None
+    calendar: str | None
+    location: Expr | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class SetDecl:
+    """`set name = {...}`: a named set, global to the rule set."""
+
+    name: str
+    names: bool
+    value: Expr
+    citation: Citation | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class LetDecl:
+    """`let name = expr`: a named value that is not a decision."""
+
+    name: str
+    value: Expr
+    citation: Citation | None
+    kind: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """`decision name = body`: a value reported in the result."""
+
+    names: tuple[str, ...]
+    citation: Citation | None
+    body: Body
+    kind: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """`require c when w at request.x "message"`: a request that fails it is invalid."""
+
+    condition: Expr
+    when: Expr | None
+    at: Expr
+    message: str
+    citation: Citation | None
+    kind: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarClause:
+    """One line of a calendar: opening hours, working days, closed days, a country's hours."""
+
+    what: str  # open | days | holidays | closed | country_hours
+    values: tuple[str, ...]
+    citation: Citation | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDecl:
+    """`calendar name ...`: business hours, working days and closed days."""
+
+    name: str
+    citation: Citation | None
+    clauses: tuple[CalendarClause, ...]
+    span: Span = _span()
+
+
+Item = Union[KindDecl, SetDecl, LetDecl, Decision, Requirement, CalendarDecl]
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A `#` comment, kept for the formatter."""
+
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Module:
+    """One policy file."""
+
+    file: str
+    items: tuple[Item, ...]
+    comments: tuple[Comment, ...] = field(default=(), compare=False, repr=False)

@@ -1,0 +1,447 @@
+"""Policy text → AST. Lark trees never leave this module."""
+from __future__ import annotations
+
+import re
+import threading
+from decimal import Decimal
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ast
+from .diagnostics import Diagnostic, did_you_mean
+from .resources import data_dir
+from .source import Source, Span
+
+_parser_lock = threading.Lock()
+_parser: Lark | None = None
+
+KEYWORDS = (
+    "kind", "set", "let", "decision", "require", "calendar", "cites", "tiers", "of", "match", "first",
+    "unique", "on", "any", "otherwise", "except", "when", "at", "if", "then", "else", "and", "or", "not",
+    "in", "is", "present", "absent", "request", "true", "false", "nothing", "for", "where", "uses",
+)
+
+
+def lark_parser() -> Lark:
+    """The Lark LALR parser for `grammar/vilkar.lark`, built once per process."""
+    global _parser
+    with _parser_lock:
+        if _parser is None:
+            grammar = (data_dir("grammar") / "vilkar.lark").read_text(encoding="utf-8")
+            _parser = Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
+                           maybe_placeholders=False, cache=False)
+        return _parser
+
+
+class ParseError(Exception):
+    """A policy file that does not parse; carries one diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def parse_module(source: Source) -> ast.Module:
+    """Parse one policy file; raises ParseError with a located, worded diagnostic."""
+    try:
+        tree = lark_parser().parse(source.text)
+    except UnexpectedInput as error:
+        raise ParseError(_describe_error(error, source)) from None
+    try:
+        items = _Builder(source).transform(tree)
+    except VisitError as error:
+        if isinstance(error.orig_exc, ParseError):
+            raise error.orig_exc from None
+        raise
+    return ast.Module(source.name, tuple(items), tuple(_comments(source)))
+
+
+_STRING_OR_COMMENT = re.compile(r'"(?:[^"\\\n]|\\.)*"|#[^\n]*')
+
+
+def _comments(source: Source) -> list[ast.Comment]:
+    found = []
+    for match in _STRING_OR_COMMENT.finditer(source.text):
+        if match.group().startswith("#"):
+            found.append(ast.Comment(match.group(), source.span(match.start(), match.end())))
+    return found
+
+
+# ---------------------------------------------------------------- tree → AST
+
+
+def _decimal(text: str) -> Decimal:
+    return Decimal(text.replace(",", ""))
+
+
+def _unquote(token: str) -> str:
+    body = token[1:-1]
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+
+
+def _split_unit(text: str) -> tuple[str, str]:
+    """`6 calendar weeks` unit token → ("weeks", "calendar"); a bare unit is calendar time."""
+    words = text.split()
+    clock = words[0] if len(words) == 2 else "calendar"
+    unit = words[-1] if words[-1].endswith("s") else words[-1] + "s"
+    return unit, clock
+
+
+@v_args(meta=True, inline=True)
+class _Builder(Transformer):
+    """Builds AST nodes, attaching a span to each."""
+
+    def __init__(self, source: Source):
+        super().__init__()
+        self.source = source
+        self.kind: str | None = None
+
+    def _span(self, meta) -> Span:
+        return self.source.span(meta.start_pos, meta.end_pos)
+
+    def _token_span(self, token: Token) -> Span:
+        return self.source.span(token.start_pos, token.end_pos)
+
+    # -- items
+    @v_args(inline=False, meta=True)
+    def start(self, meta, items):
+        return [item for item in items if item is not None]
+
+    def kind_decl(self, meta, name, *rest):
+        citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
+        uses = next((r for r in rest if isinstance(r, tuple)), (None, None))
+        self.kind = str(name)
+        return ast.KindDecl(str(name), citation, uses[0], uses[1], self._span(meta))
+
+    def uses_calendar(self, meta, name, location):
+        return (str(name), location)
+
+    def set_decl(self, meta, name, *rest):
+        names = any(r == "names" for r in rest if isinstance(r, str) and not isinstance(r, Token))
+        exprs = [r for r in rest if not isinstance(r, (ast.Citation, str))]
+        citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
+        return ast.SetDecl(str(name), names, exprs[0], citation, self._span(meta))
+
+    def names_marker(self, meta):
+        return "names"
+
+    def let_decl(self, meta, name, value, citation=None):
+        return ast.LetDecl(str(name), value, citation, self.kind, self._span(meta))
+
+    def decision(self, meta, names, *rest):
+        citation = rest[0] if isinstance(rest[0], ast.Citation) else None
+        body = rest[-1]
+        return ast.Decision(names, citation, body, self.kind, self._span(meta))
+
+    @v_args(inline=False, meta=True)
+    def decision_names(self, meta, names):
+        return tuple(str(n) for n in names)
+
+    def requirement(self, meta, condition, *rest):
+        when = rest[0].children[0] if isinstance(rest[0], Tree) else None
+        tail = rest[1:] if when is not None else rest
+        at, message = tail[0], tail[1]
+        citation = tail[2] if len(tail) > 2 else None
+        return ast.Requirement(condition, when, at, _unquote(message), citation, self.kind, self._span(meta))
+
+    def requirement_when(self, meta, condition):
+        return Tree("when", [condition])
+
+    def calendar_decl(self, meta, name, *rest):
+        citation = rest[0] if rest and isinstance(rest[0], ast.Citation) else None
+        clauses = tuple(r for r in rest if isinstance(r, ast.CalendarClause))
+        return ast.CalendarDecl(str(name), citation, clauses, self._span(meta))
+
+    def open_hours(self, meta, start, end):
+        return ast.CalendarClause("open", (str(start), str(end)), None, self._span(meta))
+
+    def working_days(self, meta, first, last):
+        return ast.CalendarClause("days", (first, last), None, self._span(meta))
+
+    def closed_on_holidays(self, meta):
+        return ast.CalendarClause("holidays", (), None, self._span(meta))
+
+    def closed_on_day(self, meta, day, month, citation=None):
+        return ast.CalendarClause("closed", (str(day), month), citation, self._span(meta))
+
+    def country_hours(self, meta, country, start, end, citation=None):
+        return ast.CalendarClause("country_hours", (_unquote(country), str(start), str(end)), citation,
+                                  self._span(meta))
+
+    def weekday(self, meta, token):
+        return str(token)
+
+    def month(self, meta, token):
+        return str(token)
+
+    def hit(self, meta, token):
+        return str(token)
+
+    def citation(self, meta, text):
+        return ast.Citation(_unquote(text), self._span(meta))
+
+    # -- bodies
+    def rule_body(self, meta, value, *exceptions):
+        return ast.RuleBody(value, tuple(exceptions), self._span(meta))
+
+    def exception(self, meta, condition, value, citation=None):
+        return ast.Exception_(condition, value, citation, self._span(meta))
+
+    def tiers_body(self, meta, subject, *rows):
+        otherwise = rows[-1] if rows and isinstance(rows[-1], ast.OtherwiseRow) else None
+        tier_rows = tuple(r for r in rows if isinstance(r, ast.TierRow))
+        return ast.TiersBody(subject, tier_rows, otherwise, self._span(meta))
+
+    def tier_row(self, meta, bound, value, citation=None):
+        return ast.TierRow(bound, value, citation, self._span(meta))
+
+    def compare_bound(self, meta, op, value):
+        return ast.CompareBound(str(op), value, self._span(meta))
+
+    def range_bound(self, meta, low, high):
+        low, high = _share_unit(low, high)
+        return ast.RangeBound(low, high, self._span(meta))
+
+    def equal_bound(self, meta, value):
+        return ast.EqualBound(value, self._span(meta))
+
+    def match_body(self, meta, hit, *rest):
+        subjects = tuple(r for r in rest if not isinstance(r, (ast.MatchRow, ast.OtherwiseRow)))
+        rows = tuple(r for r in rest if isinstance(r, ast.MatchRow))
+        otherwise = rest[-1] if isinstance(rest[-1], ast.OtherwiseRow) else None
+        return ast.MatchBody(hit, subjects, rows, otherwise, self._span(meta))
+
+    def match_row(self, meta, *parts):
+        cells = tuple(p for p in parts if isinstance(p, _CELL_TYPES))
+        outputs = next(p for p in parts if isinstance(p, tuple))
+        citation = parts[-1] if isinstance(parts[-1], ast.Citation) else None
+        return ast.MatchRow(cells, outputs, citation, self._span(meta))
+
+    def otherwise_row(self, meta, outputs, citation=None):
+        return ast.OtherwiseRow(outputs, citation, self._span(meta))
+
+    @v_args(inline=False, meta=True)
+    def outputs(self, meta, values):
+        return tuple(values)
+
+    def any_cell(self, meta):
+        return ast.AnyCell(self._span(meta))
+
+    def in_cell(self, meta, value):
+        return ast.InCell(value, False, self._span(meta))
+
+    def not_in_cell(self, meta, value):
+        return ast.InCell(value, True, self._span(meta))
+
+    def compare_cell(self, meta, op, value):
+        return ast.CompareCell(str(op), value, self._span(meta))
+
+    def range_cell(self, meta, low, high):
+        low, high = _share_unit(low, high)
+        return ast.RangeCell(low, high, self._span(meta))
+
+    def equal_cell(self, meta, value):
+        return ast.EqualCell(value, self._span(meta))
+
+    # -- expressions
+    def conditional(self, meta, condition, then, otherwise):
+        return ast.Conditional(condition, then, otherwise, self._span(meta))
+
+    def _binary(op):  # noqa: N805 - a factory for the methods below
+        def build(self, meta, left, right):
+            return ast.Binary(op, left, right, self._span(meta))
+        return build
+
+    or_op = _binary("or")
+    and_op = _binary("and")
+    member = _binary("in")
+    not_member = _binary("not in")
+    contains_word = _binary("contains word")
+    add = _binary("+")
+    subtract = _binary("-")
+    multiply = _binary("*")
+    divide = _binary("/")
+    share_of = _binary("of")
+
+    def compare(self, meta, left, op, right):
+        return ast.Binary(str(op), left, right, self._span(meta))
+
+    def not_op(self, meta, operand):
+        return ast.Unary("not", operand, self._span(meta))
+
+    def negate(self, meta, operand):
+        return ast.Unary("-", operand, self._span(meta))
+
+    def present(self, meta, operand):
+        return ast.Presence(operand, True, self._span(meta))
+
+    def absent(self, meta, operand):
+        return ast.Presence(operand, False, self._span(meta))
+
+    def if_absent(self, meta, value, fallback):
+        return ast.IfAbsent(value, fallback, self._span(meta))
+
+    def convert(self, meta, value, unit):
+        name, clock = _split_unit(str(unit))
+        explicit_clock = clock if len(str(unit).split()) == 2 else None
+        return ast.Convert(value, name, explicit_clock, self._span(meta))
+
+    def within_hours(self, meta, operand, unit):
+        if " ".join(str(unit).split()) != "business hours":
+            raise ParseError(Diagnostic(
+                "VK001", f"expected `business hours` after `is within`, found `{unit}`",
+                self._token_span(unit), "write `is within business hours`"))
+        return ast.WithinHours(operand, self._span(meta))
+
+    def next_business_start(self, meta, operand):
+        return ast.NextBusinessStart(operand, self._span(meta))
+
+    def field(self, meta, base, name):
+        return ast.Field(base, str(name), self._span(meta))
+
+    def request(self, meta):
+        return ast.Request(self._span(meta))
+
+    def name(self, meta, token):
+        return ast.Name(str(token), self._span(meta))
+
+    def call(self, meta, function, arguments=()):
+        return ast.Call(str(function), tuple(arguments), self._span(meta))
+
+    @v_args(inline=False, meta=True)
+    def arguments(self, meta, values):
+        return tuple(values)
+
+    def comprehension(self, meta, function, element, variable, source, where=None):
+        return ast.Comprehension(str(function), element, str(variable), source, where, self._span(meta))
+
+    def comprehension_where(self, meta, condition):
+        return condition
+
+    @v_args(inline=False, meta=True)
+    def set_literal(self, meta, items):
+        return ast.SetLiteral(tuple(items), self._span(meta))
+
+    # -- literals
+    def number(self, meta, token):
+        text = str(token)
+        return ast.Number(_decimal(text), "." not in text, self._span(meta))
+
+    def quantity(self, meta, number, unit):
+        name, clock = _split_unit(str(unit))
+        return ast.Quantity(_decimal(str(number)), name, clock, self._span(meta))
+
+    def percent(self, meta, token):
+        return ast.Percent(_decimal(str(token)[:-1]), self._span(meta))
+
+    def money(self, meta, currency, amount):
+        return ast.Money(str(currency), _decimal(str(amount)), self._span(meta))
+
+    def date(self, meta, token):
+        return ast.DateLiteral(str(token), self._span(meta))
+
+    def string(self, meta, token):
+        return ast.String(_unquote(str(token)), self._span(meta))
+
+    def true(self, meta):
+        return ast.Boolean(True, self._span(meta))
+
+    def false(self, meta):
+        return ast.Boolean(False, self._span(meta))
+
+    def nothing(self, meta):
+        return ast.Nothing(self._span(meta))
+
+
+_CELL_TYPES = (ast.AnyCell, ast.EqualCell, ast.InCell, ast.CompareCell, ast.RangeCell)
+
+
+def _share_unit(low: ast.Literal, high: ast.Literal) -> tuple[ast.Literal, ast.Literal]:
+    """In `6..13 days` and `10..20%` the unit written on the high end applies to the low end too."""
+    if isinstance(low, ast.Number) and isinstance(high, ast.Quantity):
+        low = ast.Quantity(low.value, high.unit, high.clock, low.span)
+    elif isinstance(low, ast.Number) and isinstance(high, ast.Percent):
+        low = ast.Percent(low.value, low.span)
+    return low, high
+
+
+# ---------------------------------------------------------------- parse errors in plain words
+
+_WORDS = {
+    "NAME": "a name", "STRING": "a quoted text", "NUMBER": "a number", "PERCENT": "a percentage",
+    "CURRENCY": "a currency code such as USD", "DATE": "a date (YYYY-MM-DD)", "TIME": "a time (HH:MM)",
+    "UNIT": "a unit such as `days` or `business hours`", "COMPARE": "a comparison such as `>=`",
+    "DAY_OF_MONTH": "a day of the month", "$END": "the end of the file",
+}
+_ITEM_STARTS = {"KIND", "SET", "LET", "DECISION", "REQUIRE", "CALENDAR"}
+_EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "REQUEST", "LPAR", "LBRACE", "PERCENT", "CURRENCY"}
+
+
+def _word(terminal: str) -> str:
+    if terminal in _WORDS:
+        return _WORDS[terminal]
+    try:
+        pattern = lark_parser().get_terminal(terminal).pattern.value
+    except KeyError:
+        return terminal.lower()
+    return f"`{pattern}`"
+
+
+def _expected_words(expected: set[str]) -> str:
+    expected = set(expected)
+    words = []
+    if _EXPRESSION_STARTS <= expected:
+        expected -= _EXPRESSION_STARTS | {"MINUS", "NOT", "IF", "NEXT", "DATE", "TRUE", "FALSE", "NOTHING"}
+        words.append("a value (a number, a quoted text, a name or `request.field`)")
+    if _ITEM_STARTS <= expected:
+        expected -= _ITEM_STARTS
+        words.append("a new item (`decision`, `let`, `set`, `kind`, `require`, `calendar`)")
+    words.extend(sorted(_word(t) for t in expected if not t.startswith("__") or _word(t)))
+    if len(words) > 8:
+        words = words[:8] + ["…"]
+    return ", ".join(words) if len(words) > 1 else (words[0] if words else "something else")
+
+
+def _describe_error(error: UnexpectedInput, source: Source) -> Diagnostic:
+    if isinstance(error, UnexpectedToken) and error.token.type == "$END":
+        end = len(source.text)
+        span = source.span(max(0, end - 1), end)
+        return Diagnostic("VK001", f"the policy ends too early: expected {_expected_words(error.expected)}",
+                          span, "finish the last item, or remove it")
+    if isinstance(error, UnexpectedEOF):
+        end = len(source.text)
+        return Diagnostic("VK001", "the policy ends too early", source.span(max(0, end - 1), end),
+                          "finish the last item, or remove it")
+    if isinstance(error, UnexpectedCharacters):
+        char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
+        span = source.span(error.pos_in_stream, error.pos_in_stream + 1)
+        hint = "texts are written in double quotes: \"like this\"" if char in "'‘’“”" else (
+            "names are written in lower case letters, digits and `_`" if char.isalpha()
+            else "remove the character, or put it inside a quoted text")
+        return Diagnostic("VK001", f"unexpected character `{char}`", span, hint)
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    span = source.span(token.start_pos, token.end_pos)
+    found = str(token)
+    message = f"unexpected `{found}`: expected {_expected_words(error.expected)}"
+    return Diagnostic("VK001", message, span, _hint_for(token, error.expected))
+
+
+def _hint_for(token: Token, expected: set[str]) -> str:
+    if token.type == "NAME" and _ITEM_STARTS & expected:
+        suggestion = did_you_mean(str(token), KEYWORDS)
+        if suggestion:
+            return suggestion
+        return "each item starts with a keyword such as `decision`; is a quote or an operator missing?"
+    if token.type == "EQUAL":
+        return "compare with `==`; `=` only introduces a decision's rule"
+    if "__ANON_0" in expected and len(expected) <= 3:
+        return "a row is written `condition -> value`; is the `->` missing?"
+    if token.type == "CITES":
+        return "`cites` comes after the rule it belongs to, followed by the clause in double quotes"
+    if "STRING" in expected and len(expected) == 1:
+        return "write the clause or message in double quotes"
+    if token.type in {"NUMBER"} and "UNIT" in expected:
+        return "put a unit after the number, such as `days`"
+    return "check the line against the language tour in README.md"
