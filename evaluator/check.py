@@ -1,0 +1,545 @@
+"""The checker: names, types and units, and every reference to the request against its JSON schema."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import ast
+from .diagnostics import Diagnostic, did_you_mean
+from .inputs import request_type
+from .source import Span
+from .typing_rules import TypeRules, literal_type
+from .types import (
+    BOOL, INT, STRING, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
+    strip_optional, unify,
+)
+
+Definition = ast.Decision | ast.LetDecl
+
+
+@dataclass
+class KindInfo:
+    """Everything the rule set says about one request kind."""
+
+    name: str
+    request: RecordT
+    declarations: list[ast.KindDecl] = field(default_factory=list)
+    decisions: list[ast.Decision] = field(default_factory=list)
+    lets: list[ast.LetDecl] = field(default_factory=list)
+    requirements: list[ast.Requirement] = field(default_factory=list)
+    calendar: str | None = None
+    location: ast.Expr | None = None
+    # name → the decision or let that defines it
+    definitions: dict[str, Definition] = field(default_factory=dict)
+    # decision or let → the kind-level names its rules read
+    dependencies: dict[int, set[str]] = field(default_factory=dict)
+    # every decision and let, each after everything it reads
+    order: list[Definition] = field(default_factory=list)
+    value_types: dict[str, Type] = field(default_factory=dict)
+
+
+@dataclass
+class CheckedRuleSet:
+    """A rule set whose names, types and request references are known to be right."""
+
+    kinds: dict[str, KindInfo]
+    sets: dict[str, ast.SetDecl]
+    lets: dict[str, ast.LetDecl]
+    calendars: dict[str, ast.CalendarDecl]
+    types: dict[int, Type]
+    global_types: dict[str, Type]
+    diagnostics: list[Diagnostic]
+
+
+class _Scope:
+    """Where a name is looked up: comprehension variables, then the kind, then the rule set."""
+
+    def __init__(self, kind: KindInfo | None, owner: Definition | None, variables: dict[str, Type] | None = None):
+        self.kind = kind
+        self.owner = owner
+        self.variables = variables or {}
+
+    def with_variable(self, name: str, type_: Type) -> _Scope:
+        return _Scope(self.kind, self.owner, {**self.variables, name: type_})
+
+
+def check(modules: Iterable[ast.Module], schemas: dict[str, dict[str, Any]]) -> CheckedRuleSet:
+    """Check a whole rule set; problems are returned as diagnostics, never raised."""
+    return _Checker(list(modules), schemas).run()
+
+
+class _Checker:
+    def __init__(self, modules: list[ast.Module], schemas: dict[str, dict[str, Any]]):
+        self.modules = modules
+        self.schemas = schemas
+        self.diagnostics: list[Diagnostic] = []
+        self.types: dict[int, Type] = {}
+        self.kinds: dict[str, KindInfo] = {}
+        self.sets: dict[str, ast.SetDecl] = {}
+        self.lets: dict[str, ast.LetDecl] = {}
+        self.calendars: dict[str, ast.CalendarDecl] = {}
+        self.global_types: dict[str, Type] = {}
+        self.in_progress: set[int] = set()
+        self.rules = TypeRules(self.error)
+
+    # -- reporting
+    def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, hint))
+
+    # -- collection
+    def run(self) -> CheckedRuleSet:
+        for module in self.modules:
+            for item in module.items:
+                self.collect(item)
+        for name, decl in self.sets.items():
+            self.global_type(name, decl)
+        for name, decl in self.lets.items():
+            self.global_type(name, decl)
+        for calendar in self.calendars.values():
+            self.check_calendar(calendar)
+        for kind in self.kinds.values():
+            self.check_kind(kind)
+        return CheckedRuleSet(self.kinds, self.sets, self.lets, self.calendars, self.types,
+                              self.global_types, self.diagnostics)
+
+    def kind_info(self, name: str, span: Span) -> KindInfo | None:
+        if name in self.kinds:
+            return self.kinds[name]
+        schema = self.schemas.get(name)
+        if schema is None:
+            self.error("VK108", f"there is no request kind `{name}`", span,
+                       did_you_mean(name, self.schemas) or f"known kinds: {', '.join(sorted(self.schemas))}")
+            return None
+        info = KindInfo(name, request_type(name, schema))
+        self.kinds[name] = info
+        return info
+
+    def collect(self, item: ast.Item) -> None:
+        if isinstance(item, ast.KindDecl):
+            info = self.kind_info(item.name, item.span)
+            if info is not None:
+                info.declarations.append(item)
+                if item.calendar is not None:
+                    info.calendar, info.location = item.calendar, item.location
+            return
+        if isinstance(item, ast.SetDecl):
+            self.define_global(self.sets, item.name, item)
+            return
+        if isinstance(item, ast.CalendarDecl):
+            self.define_global(self.calendars, item.name, item)
+            return
+        if isinstance(item, ast.LetDecl) and item.kind is None:
+            self.define_global(self.lets, item.name, item)
+            return
+        if item.kind is None:
+            what = "decision" if isinstance(item, ast.Decision) else "requirement"
+            self.error("VK115", f"this {what} belongs to no request kind", item.span,
+                       "put `kind <name>` above it, for example `kind cancellation`")
+            return
+        info = self.kinds.get(item.kind)
+        if info is None:
+            return  # the unknown kind was reported at its declaration
+        if isinstance(item, ast.Requirement):
+            info.requirements.append(item)
+            return
+        names = item.names if isinstance(item, ast.Decision) else (item.name,)
+        for name in names:
+            previous = info.definitions.get(name) or self.sets.get(name) or self.lets.get(name)
+            if previous is not None:
+                self.error("VK106", f"`{name}` is defined twice for kind `{item.kind}`", item.span,
+                           f"the other definition is at {previous.span}; rename or remove one")
+                continue
+            info.definitions[name] = item
+        if isinstance(item, ast.Decision):
+            info.decisions.append(item)
+        else:
+            info.lets.append(item)
+
+    def define_global(self, table: dict[str, Any], name: str, item: Any) -> None:
+        for other in (self.sets, self.lets, self.calendars):
+            if name in other:
+                self.error("VK106", f"`{name}` is defined twice", item.span,
+                           f"the other definition is at {other[name].span}; rename or remove one")
+                return
+        table[name] = item
+
+    # -- global sets and lets
+    def global_type(self, name: str, decl: ast.SetDecl | ast.LetDecl) -> Type:
+        if name in self.global_types:
+            return self.global_types[name]
+        if id(decl) in self.in_progress:
+            self.error("VK107", f"`{name}` is defined in terms of itself", decl.span,
+                       "break the circle: a set or value cannot include itself")
+            return STRING
+        self.in_progress.add(id(decl))
+        value_type = self.expr(decl.value, _Scope(None, None))
+        self.in_progress.discard(id(decl))
+        if isinstance(decl, ast.SetDecl):
+            if not isinstance(value_type, SetT):
+                self.error("VK104", f"set `{name}` must be a set such as {{\"a\", \"b\"}}, not "
+                           f"{value_type.describe()}", decl.value.span)
+                value_type = SetT(STRING, decl.names)
+            elif decl.names:
+                if not isinstance(value_type.element, (EnumT, type(STRING))):
+                    self.error("VK104", "a `names` set holds product names in quotes", decl.value.span)
+                value_type = SetT(STRING, True)
+        self.global_types[name] = value_type
+        return value_type
+
+    # -- kinds
+    def check_kind(self, kind: KindInfo) -> None:
+        if kind.calendar is not None:
+            if kind.calendar not in self.calendars:
+                span = next(d.span for d in kind.declarations if d.calendar is not None)
+                self.error("VK101", f"there is no calendar `{kind.calendar}`", span,
+                           did_you_mean(kind.calendar, self.calendars) or "declare it with `calendar <name>`")
+            location_type = self.expr(kind.location, _Scope(kind, None))
+            if not (isinstance(location_type, RecordT) and location_type.role == "location"):
+                self.error("VK104", f"a calendar is used at a location, not {location_type.describe()}",
+                           kind.location.span, "write `at request.location`")
+        for definition in kind.lets + kind.decisions:
+            self.definition_type(kind, definition)
+        for requirement in kind.requirements:
+            self.check_requirement(kind, requirement)
+        kind.order = self.dependency_order(kind)
+
+    def definition_type(self, kind: KindInfo, definition: Definition) -> list[Type]:
+        names = definition.names if isinstance(definition, ast.Decision) else (definition.name,)
+        if all(name in kind.value_types for name in names):
+            return [kind.value_types[name] for name in names]
+        if id(definition) in self.in_progress:
+            self.error("VK107", f"`{names[0]}` depends on itself", definition.span,
+                       "a decision cannot use its own value, directly or through other decisions")
+            return [STRING] * len(names)
+        self.in_progress.add(id(definition))
+        kind.dependencies[id(definition)] = set()
+        scope = _Scope(kind, definition)
+        if isinstance(definition, ast.LetDecl):
+            result = [self.expr(definition.value, scope)]
+        else:
+            result = self.body(definition, scope)
+        self.in_progress.discard(id(definition))
+        for name, type_ in zip(names, result):
+            kind.value_types[name] = type_
+        return result
+
+    def dependency_order(self, kind: KindInfo) -> list[Definition]:
+        ordered: list[Definition] = []
+        placed: set[int] = set()
+
+        def place(definition: Definition) -> None:
+            if id(definition) in placed:
+                return
+            placed.add(id(definition))
+            for name in sorted(kind.dependencies.get(id(definition), ())):
+                place(kind.definitions[name])
+            ordered.append(definition)
+
+        for definition in kind.lets + kind.decisions:
+            place(definition)
+        return ordered
+
+    def check_requirement(self, kind: KindInfo, requirement: ast.Requirement) -> None:
+        scope = _Scope(kind, None)
+        self.expect_bool(requirement.condition, scope, "a requirement")
+        if requirement.when is not None:
+            self.expect_bool(requirement.when, scope, "`when`")
+        self.expr(requirement.at, scope)
+        if _request_path(requirement.at) is None:
+            self.error("VK104", "`at` names the request field the problem is reported at",
+                       requirement.at.span, "write for example `at request.exchange_rate`")
+
+    def check_calendar(self, calendar: ast.CalendarDecl) -> None:
+        from .calendar_rules import check_calendar  # the calendar's own rules live beside its runtime
+        for code, message, span, hint in check_calendar(calendar):
+            self.error(code, message, span, hint)
+
+    # -- rule bodies
+    def body(self, decision: ast.Decision, scope: _Scope) -> list[Type]:
+        body = decision.body
+        count = len(decision.names)
+        if isinstance(body, ast.MatchBody):
+            return self.match_body(body, count, scope)
+        if count > 1:
+            self.error("VK110", f"{count} decisions are named but a single rule gives one value",
+                       decision.span, "only a `match` table can decide several values, one per output column")
+        if isinstance(body, ast.RuleBody):
+            return [self.rule_body(body, scope)]
+        return [self.tiers_body(body, scope)]
+
+    def rule_body(self, body: ast.RuleBody, scope: _Scope) -> Type:
+        result = self.expr(body.value, scope)
+        for exception in body.exceptions:
+            self.expect_bool(exception.condition, scope, "`except when`")
+            result = self.merge(result, self.expr(exception.value, scope), exception.value.span)
+        return result
+
+    def tiers_body(self, body: ast.TiersBody, scope: _Scope) -> Type:
+        subject = self.expr(body.subject, scope)
+        if is_optional(subject):
+            self.error("VK112", "tiers need a value that is always present", body.subject.span,
+                       "give a fallback: `tiers of (x if absent 0)`")
+        result: Type | None = None
+        for row in body.rows:
+            for literal in _bound_literals(row.bound):
+                op = row.bound.op if isinstance(row.bound, ast.CompareBound) else ">="
+                self.rules.compare(op, subject, self.expr(literal, scope), literal.span, body.subject, literal)
+            value = self.expr(row.value, scope)
+            result = value if result is None else self.merge(result, value, row.value.span)
+        if body.otherwise is not None:
+            result = self.otherwise_types(body.otherwise, [result], scope)[0]
+        elif result is not None and not self.tiers_cover(body, subject):
+            result = optional(result)
+        return result or STRING
+
+    def tiers_cover(self, body: ast.TiersBody, subject: Type) -> bool:
+        """Whether some tier holds for every value of the subject, so the decision is never empty."""
+        from .overlap import bound_interval, coverage_gaps
+        intervals = [bound_interval(row.bound) for row in body.rows]
+        if any(interval is None for interval in intervals):
+            return False
+        integral = isinstance(strip_optional(subject), (IntT, DurationT))
+        return not coverage_gaps(intervals, integral)
+
+    def match_body(self, body: ast.MatchBody, count: int, scope: _Scope) -> list[Type]:
+        subjects = [self.expr(subject, scope) for subject in body.subjects]
+        results: list[Type | None] = [None] * count
+        for row in body.rows:
+            if len(row.cells) != len(subjects):
+                self.error("VK110", f"this row has {len(row.cells)} conditions but the table matches on "
+                           f"{len(subjects)} values", row.span, "give one cell per value after `on`; `any` matches all")
+            for cell, subject, subject_expr in zip(row.cells, subjects, body.subjects):
+                self.cell(cell, subject, subject_expr, scope)
+            results = self.outputs(row.outputs, results, count, row.span, scope)
+        if body.otherwise is not None:
+            results = self.otherwise_types(body.otherwise, results, scope)
+        else:
+            results = [optional(r) if r is not None else None for r in results]
+        if body.hit == "unique":
+            self.check_unique(body)
+        return [r or STRING for r in results]
+
+    def outputs(self, outputs: tuple[ast.Expr, ...], results: list[Type | None], count: int, span: Span,
+                scope: _Scope) -> list[Type | None]:
+        if len(outputs) != count:
+            self.error("VK110", f"this row gives {len(outputs)} values but the decision names {count}", span,
+                       "give one value per decision name, separated by commas")
+        merged = list(results)
+        for index, output in enumerate(outputs[:count]):
+            value = self.expr(output, scope)
+            merged[index] = value if merged[index] is None else self.merge(merged[index], value, output.span)
+        return merged
+
+    def otherwise_types(self, row: ast.OtherwiseRow, results: list[Type | None], scope: _Scope) -> list[Type | None]:
+        return self.outputs(row.outputs, results, len(results), row.span, scope)
+
+    def cell(self, cell: ast.Cell, subject: Type, subject_expr: ast.Expr, scope: _Scope) -> None:
+        if isinstance(cell, ast.AnyCell):
+            return
+        if isinstance(cell, ast.EqualCell):
+            self.rules.compare("==", subject, self.expr(cell.value, scope), cell.span, subject_expr, cell.value)
+        elif isinstance(cell, ast.InCell):
+            self.rules.member(subject, self.expr(cell.value, scope), cell.span, subject_expr, cell.value,
+                              self.set_items(cell.value))
+        elif isinstance(cell, ast.CompareCell):
+            self.rules.compare(cell.op, subject, self.expr(cell.value, scope), cell.span, subject_expr, cell.value)
+        elif isinstance(cell, ast.RangeCell):
+            for literal in (cell.low, cell.high):
+                self.rules.compare(">=", subject, self.expr(literal, scope), literal.span, subject_expr, literal)
+
+    def check_unique(self, body: ast.MatchBody) -> None:
+        from .overlap import rows_overlap  # overlap analysis is shared with the linter
+        for first_index, first in enumerate(body.rows):
+            for second in body.rows[first_index + 1:]:
+                witness = rows_overlap(first, second, self.set_items)
+                if witness is not None:
+                    self.error("VK113", f"rows of a `unique` table overlap: both match {witness}", second.span,
+                               f"the other row is at {first.span}; make the rows exclusive, or use `match first`")
+
+    def merge(self, left: Type, right: Type, span: Span) -> Type:
+        merged = unify(left, right)
+        if merged is None:
+            self.error("VK104", f"this gives {right.describe()}, but the other rules give {left.describe()}",
+                       span, "every rule of a decision must give the same kind of value")
+            return left
+        return merged
+
+    # -- expressions
+    def expect_bool(self, expr: ast.Expr, scope: _Scope, where: str) -> None:
+        type_ = self.expr(expr, scope)
+        if strip_optional(type_) != BOOL:
+            self.error("VK104", f"{where} needs a condition (true or false), not {type_.describe()}", expr.span,
+                       "compare values with `==`, `<`, `in`, or combine conditions with `and`/`or`")
+
+    def expr(self, expr: ast.Expr, scope: _Scope) -> Type:
+        result = self._expr(expr, scope)
+        self.types[id(expr)] = result
+        return result
+
+    def _expr(self, expr: ast.Expr, scope: _Scope) -> Type:
+        literal = literal_type(expr, self.error)
+        if literal is not None:
+            return literal
+        if isinstance(expr, ast.Request):
+            if scope.kind is None:
+                self.error("VK109", "`request` can only be used in the items of a kind", expr.span,
+                           "move this below a `kind` line, or remove the reference to the request")
+                return RecordT("request", ())
+            return scope.kind.request
+        if isinstance(expr, ast.Name):
+            return self.name(expr, scope)
+        if isinstance(expr, ast.Field):
+            return self.field(expr, scope)
+        if isinstance(expr, ast.SetLiteral):
+            return self.set_literal(expr, scope)
+        if isinstance(expr, ast.Unary):
+            operand = self.expr(expr.operand, scope)
+            return self.rules.unary(expr.op, operand, expr.span)
+        if isinstance(expr, ast.Binary):
+            return self.binary(expr, scope)
+        if isinstance(expr, ast.Presence):
+            operand = self.expr(expr.operand, scope)
+            if not is_optional(operand):
+                self.error("VK112", f"this value is always present, so `is {'present' if expr.present else 'absent'}`"
+                           " is always " + ("true" if expr.present else "false"), expr.span,
+                           "only optional request fields can be absent")
+            return BOOL
+        if isinstance(expr, ast.IfAbsent):
+            value = self.expr(expr.value, scope)
+            fallback = self.expr(expr.fallback, scope)
+            return self.merge(strip_optional(value), fallback, expr.fallback.span)
+        if isinstance(expr, ast.Conditional):
+            self.expect_bool(expr.condition, scope, "`if`")
+            then = self.expr(expr.then, scope)
+            return self.merge(then, self.expr(expr.otherwise, scope), expr.otherwise.span)
+        if isinstance(expr, ast.Call):
+            return self.rules.call(expr, [self.expr(a, scope) for a in expr.arguments], scope.kind)
+        if isinstance(expr, ast.Comprehension):
+            return self.comprehension(expr, scope)
+        if isinstance(expr, ast.Convert):
+            return self.rules.convert(expr, self.expr(expr.value, scope))
+        if isinstance(expr, (ast.WithinHours, ast.NextBusinessStart)):
+            return self.calendar_operation(expr, scope)
+        raise AssertionError(f"unchecked expression {expr!r}")
+
+    def name(self, expr: ast.Name, scope: _Scope) -> Type:
+        if expr.name in scope.variables:
+            return scope.variables[expr.name]
+        kind = scope.kind
+        if kind is not None and expr.name in kind.definitions:
+            definition = kind.definitions[expr.name]
+            if scope.owner is None:
+                self.error("VK104", f"a requirement reads only the request and sets, not `{expr.name}`", expr.span,
+                           "requirements are checked before any decision is made")
+                return STRING
+            if scope.owner is not None:
+                kind.dependencies.setdefault(id(scope.owner), set()).add(expr.name)
+            names = definition.names if isinstance(definition, ast.Decision) else (definition.name,)
+            return self.definition_type(kind, definition)[names.index(expr.name)]
+        if expr.name in self.lets:
+            return self.global_type(expr.name, self.lets[expr.name])
+        if expr.name in self.sets:
+            return self.global_type(expr.name, self.sets[expr.name])
+        candidates = list(scope.variables) + list(self.lets) + list(self.sets)
+        if kind is not None:
+            candidates += list(kind.definitions)
+            if kind.request.field(expr.name) is not None:
+                self.error("VK101", f"unknown name `{expr.name}`", expr.span,
+                           f"the request's field is written `request.{expr.name}`")
+                return STRING
+        self.error("VK101", f"unknown name `{expr.name}`", expr.span,
+                   did_you_mean(expr.name, candidates) or "define it with `let`, `set` or `decision`")
+        return STRING
+
+    def field(self, expr: ast.Field, scope: _Scope) -> Type:
+        base = self.expr(expr.base, scope)
+        record = strip_optional(base)
+        if not isinstance(record, RecordT):
+            self.error("VK104", f"`.{expr.name}` needs a record, but this is {base.describe()}", expr.span)
+            return STRING
+        field_type = record.field(expr.name)
+        if field_type is None:
+            owner = f"request of kind `{scope.kind.name}`" if isinstance(expr.base, ast.Request) and scope.kind \
+                else f"`{record.name}`"
+            fields = record.field_names()
+            hint = did_you_mean(expr.name, fields) or f"its fields are: {', '.join(fields)}"
+            self.error("VK102", f"the {owner} has no field `{expr.name}`", expr.span, hint)
+            return STRING
+        return optional(field_type) if isinstance(base, OptionalT) else field_type
+
+    def set_items(self, expr: ast.Expr) -> list[ast.Expr] | None:
+        """The literal items of a set expression, following named sets and unions."""
+        if isinstance(expr, ast.SetLiteral):
+            return list(expr.items)
+        if isinstance(expr, ast.Name) and expr.name in self.sets:
+            return self.set_items(self.sets[expr.name].value)
+        if isinstance(expr, ast.Binary) and expr.op == "+":
+            left, right = self.set_items(expr.left), self.set_items(expr.right)
+            return left + right if left is not None and right is not None else None
+        return None
+
+    def set_literal(self, expr: ast.SetLiteral, scope: _Scope) -> Type:
+        element: Type | None = None
+        for item in expr.items:
+            item_type = self.expr(item, scope)
+            if isinstance(item_type, (SetT, ListT, RecordT)) or is_optional(item_type):
+                self.error("VK104", f"a set holds plain values, not {item_type.describe()}", item.span)
+                continue
+            element = item_type if element is None else self.merge(element, item_type, item.span)
+        return SetT(element or STRING)
+
+    def binary(self, expr: ast.Binary, scope: _Scope) -> Type:
+        left = self.expr(expr.left, scope)
+        right = self.expr(expr.right, scope)
+        if expr.op in ("in", "not in"):
+            return self.rules.member(left, right, expr.span, expr.left, expr.right, self.set_items(expr.right))
+        if expr.op in ("==", "!=", "<", "<=", ">", ">="):
+            return self.rules.compare(expr.op, left, right, expr.span, expr.left, expr.right)
+        if expr.op in ("and", "or"):
+            for side, type_ in ((expr.left, left), (expr.right, right)):
+                if strip_optional(type_) != BOOL:
+                    self.error("VK104", f"`{expr.op}` joins conditions, but this is {type_.describe()}", side.span)
+            return BOOL
+        return self.rules.arithmetic(expr.op, left, right, expr, scope.kind is not None and
+                                     scope.kind.calendar is not None)
+
+    def comprehension(self, expr: ast.Comprehension, scope: _Scope) -> Type:
+        source = self.expr(expr.source, scope)
+        source_inner = strip_optional(source)
+        if not isinstance(source_inner, (ListT, SetT)):
+            self.error("VK104", f"`for ... in` needs a list or set, not {source.describe()}", expr.source.span)
+            element_type: Type = STRING
+        else:
+            element_type = source_inner.element
+        inner = scope.with_variable(expr.variable, element_type)
+        if expr.where is not None:
+            self.expect_bool(expr.where, inner, "`where`")
+        element = self.expr(expr.element, inner)
+        return self.rules.aggregate(expr, element)
+
+    def calendar_operation(self, expr: ast.WithinHours | ast.NextBusinessStart, scope: _Scope) -> Type:
+        operand = self.expr(expr.operand, scope)
+        if scope.kind is None or scope.kind.calendar is None:
+            self.error("VK114", "business hours need a calendar", expr.span,
+                       "say which calendar the kind uses: `kind incident uses calendar support_hours at request.location`")
+        self.rules.expect_timestamp(operand, expr.operand.span)
+        return BOOL if isinstance(expr, ast.WithinHours) else self.rules.timestamp_type()
+
+
+def _bound_literals(bound: ast.Bound) -> list[ast.Literal]:
+    if isinstance(bound, ast.RangeBound):
+        return [bound.low, bound.high]
+    return [bound.value]
+
+
+def _request_path(expr: ast.Expr) -> list[str] | None:
+    """`request.a.b` → ["a", "b"]; anything else → None."""
+    if isinstance(expr, ast.Request):
+        return []
+    if isinstance(expr, ast.Field):
+        base = _request_path(expr.base)
+        return None if base is None else base + [expr.name]
+    return None
+
+
+request_path = _request_path

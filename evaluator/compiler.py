@@ -1,0 +1,644 @@
+"""Checked AST → straight-line Python, one function per request kind.
+
+The generated source is built only from checked AST nodes: names are identifiers the grammar admitted
+(prefixed so they cannot clash with Python), and every literal is a constant object handed to the
+generated module, never pasted text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable
+
+from . import ast, runtime
+from .check import CheckedRuleSet, KindInfo, request_path
+from .source import Source
+from .types import (
+    BOOL, DateT, DecimalT, DurationT, EnumT, IntT, ListT, MoneyT, OptionalT, PercentT, RecordT, SetT,
+    TimestampT, Type, strip_optional,
+)
+from .typing_rules import quantity_count
+
+Path = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """One rule, exception, tier or table row a decision can fire: for traces and explanations."""
+
+    text: str
+    cites: str | None
+    source: str
+    inputs: tuple[Path, ...]
+    role: str  # rule | exception | tier | row | otherwise | none
+    uses: tuple[str, ...] = ()  # the other decisions it reads
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    """A decision (or the decisions of one table) with every rule that can decide it."""
+
+    names: tuple[str, ...]
+    types: tuple[Type, ...]
+    cites: str | None
+    source: str
+    inputs: tuple[Path, ...]
+    rules: dict[int, RuleInfo]
+
+
+@dataclass(frozen=True)
+class RequirementInfo:
+    """A condition on the request, reported at a JSON pointer when it fails."""
+
+    path: Path
+    message: str
+    cites: str | None
+    source: str
+
+
+@dataclass
+class CompiledKind:
+    """A request kind's compiled decisions, ready to evaluate many requests."""
+
+    name: str
+    decide: Callable[[dict], tuple[tuple, tuple]]
+    requirements: Callable[[dict], list[int]]
+    decisions: tuple[DecisionInfo, ...]
+    requirement_infos: tuple[RequirementInfo, ...]
+    names: tuple[str, ...]
+    outputs: tuple[Callable[[Any], Any] | None, ...]
+    source_code: str
+
+
+NO_RULE = -2  # the trace index when no row matched and the table has no `otherwise`
+
+
+def compile_rule_set(checked: CheckedRuleSet, sources: dict[str, Source]) -> dict[str, CompiledKind]:
+    constants = _Constants()
+    globals_ = _global_values(checked, constants)
+    return {name: _KindCompiler(kind, checked, sources, constants, globals_).compile()
+            for name, kind in sorted(checked.kinds.items())}
+
+
+class _Constants:
+    """Literal values handed to generated code as named constants."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self._names: dict[tuple[type, Any], str] = {}
+
+    def name(self, value: Any) -> str:
+        key = (type(value), value if not isinstance(value, (set, frozenset)) else tuple(sorted(map(str, value))))
+        if key not in self._names:
+            name = f"k{len(self._names)}"
+            self._names[key] = name
+            self.values[name] = value
+        return self._names[key]
+
+
+def _global_values(checked: CheckedRuleSet, constants: _Constants) -> dict[str, str]:
+    """Evaluate the rule set's sets and global lets once; name → constant name."""
+    values: dict[str, Any] = {}
+
+    def value_of(name: str) -> Any:
+        if name not in values:
+            decl = checked.sets.get(name) or checked.lets[name]
+            value = _constant_value(decl.value, checked, value_of)
+            if isinstance(decl, ast.SetDecl) and decl.names:
+                value = frozenset(runtime.product_name(v) for v in value)
+            values[name] = value
+        return values[name]
+
+    return {name: constants.name(value_of(name)) for name in list(checked.sets) + list(checked.lets)}
+
+
+def _constant_value(expr: ast.Expr, checked: CheckedRuleSet, value_of: Callable[[str], Any]) -> Any:
+    """The value of an expression that does not read the request: sets, unions, literals."""
+    literal = _literal_value(expr)
+    if literal is not _NOT_LITERAL:
+        return literal
+    if isinstance(expr, ast.SetLiteral):
+        return frozenset(_constant_value(item, checked, value_of) for item in expr.items)
+    if isinstance(expr, ast.Name):
+        return value_of(expr.name)
+    if isinstance(expr, ast.Binary) and expr.op == "+":
+        left = _constant_value(expr.left, checked, value_of)
+        right = _constant_value(expr.right, checked, value_of)
+        return left | right if isinstance(left, frozenset) else left + right
+    if isinstance(expr, ast.Binary) and expr.op == "-":
+        return _constant_value(expr.left, checked, value_of) - _constant_value(expr.right, checked, value_of)
+    if isinstance(expr, ast.Binary) and expr.op == "*":
+        return _constant_value(expr.left, checked, value_of) * _constant_value(expr.right, checked, value_of)
+    raise _NotConstant(expr)
+
+
+class _NotConstant(Exception):
+    def __init__(self, expr: ast.Expr):
+        super().__init__(f"not a constant: {expr}")
+        self.expr = expr
+
+
+_NOT_LITERAL = object()
+
+
+def _literal_value(expr: ast.Expr) -> Any:
+    if isinstance(expr, ast.Number):
+        return int(expr.value) if expr.is_integer else expr.value
+    if isinstance(expr, ast.Quantity):
+        return int(quantity_count(expr))
+    if isinstance(expr, ast.Percent):
+        return runtime.plain_number(expr.value)
+    if isinstance(expr, ast.Money):
+        return expr.amount
+    if isinstance(expr, ast.DateLiteral):
+        return dt.date.fromisoformat(expr.value)
+    if isinstance(expr, (ast.String, ast.Boolean)):
+        return expr.value
+    if isinstance(expr, ast.Nothing):
+        return None
+    return _NOT_LITERAL
+
+
+_RUNTIME_NAMES = {
+    "_date": runtime.to_date, "_timestamp": runtime.to_timestamp, "_decimal": runtime.to_decimal,
+    "_money": runtime.money, "_money_any": runtime.money_any, "_cents": runtime.cents, "_share": runtime.share,
+    "_div": runtime.divide, "_ceil": runtime.ceil, "_floor": runtime.floor, "_round": runtime.round_half_up,
+    "_if_absent": runtime.if_absent, "_add_days": runtime.add_days, "_days_between": runtime.days_between,
+    "_add_minutes": runtime.add_minutes, "_minutes_between": runtime.minutes_between,
+    "_name_in": runtime.name_in, "_contains_word": runtime.contains_word, "_ZERO": runtime.ZERO,
+}
+
+
+class _KindCompiler:
+    def __init__(self, kind: KindInfo, checked: CheckedRuleSet, sources: dict[str, Source],
+                 constants: _Constants, globals_: dict[str, str]):
+        self.kind = kind
+        self.checked = checked
+        self.types = checked.types
+        self.sources = sources
+        self.constants = constants
+        self.globals = globals_
+        self.lines: list[str] = []
+        self.inputs: dict[Path, str] = {}
+        self.temp_count = 0
+
+    # -- driver
+    def compile(self) -> CompiledKind:
+        decide_body, decisions, trace_names, value_names = self.decide_function()
+        decide_inputs = self.input_bindings()
+        self.inputs = {}
+        requirement_body, requirement_infos = self.requirements_function()
+        requirement_inputs = self.input_bindings()
+        source = "\n".join(
+            ["def decide(r):"] + decide_inputs + decide_body
+            + [f"    return ({''.join(v + ', ' for v in value_names)}), ({''.join(t + ', ' for t in trace_names)})",
+               "", "def requirements(r):", "    failed = []"] + requirement_inputs + requirement_body
+            + ["    return failed", ""])
+        namespace: dict[str, Any] = {"__builtins__": {"min": min, "max": max, "sum": sum, "any": any,
+                                                      "all": all, "len": len, "abs": abs, "frozenset": frozenset}}
+        namespace.update(_RUNTIME_NAMES)
+        namespace.update(self.constants.values)
+        code = compile(source, f"<vilkar kind {self.kind.name}>", "exec")
+        exec(code, namespace)  # the source is generated from checked AST nodes only (module docstring)
+        names = tuple(name for info in decisions for name in info.names)
+        outputs = tuple(_output_converter(t) for info in decisions for t in info.types)
+        return CompiledKind(self.kind.name, namespace["decide"], namespace["requirements"], tuple(decisions),
+                            tuple(requirement_infos), names, outputs, source)
+
+    def emit(self, line: str, depth: int = 1) -> None:
+        self.lines.append("    " * depth + line)
+
+    def temp(self) -> str:
+        self.temp_count += 1
+        return f"_t{self.temp_count}"
+
+    # -- decisions
+    def decide_function(self) -> tuple[list[str], list[DecisionInfo], list[str], list[str]]:
+        self.lines = []
+        infos: list[DecisionInfo] = []
+        trace_names: list[str] = []
+        value_names: list[str] = []
+        for definition in self.kind.order:
+            if isinstance(definition, ast.LetDecl):
+                target = _let_var(definition.name)
+                self.emit(f"{target} = {self.expr(definition.value)}")
+                continue
+            trace = f"tr_{definition.names[0]}"
+            targets = [_decision_var(n) for n in definition.names]
+            types = [self.kind.value_types[n] for n in definition.names]
+            rules = self.body(definition, targets, types, trace)
+            for target, type_ in zip(targets, types):
+                if isinstance(strip_optional(type_), MoneyT) and strip_optional(type_).currency is not None:
+                    self.emit(f"{target} = _cents({target})")
+            infos.append(DecisionInfo(definition.names, tuple(types), _cites(definition.citation),
+                                      definition.span.location(), self.paths_of(definition.body), rules))
+            trace_names.append(trace)
+        for definition in self.kind.decisions:
+            value_names.extend(_decision_var(n) for n in definition.names)
+        ordered = {id(info): info for info in infos}
+        decision_infos = []
+        for definition in self.kind.decisions:
+            decision_infos.extend(i for i in ordered.values() if i.names == definition.names)
+        trace_by_decision = {info.names: f"tr_{info.names[0]}" for info in infos}
+        return self.lines, decision_infos, [trace_by_decision[i.names] for i in decision_infos], value_names
+
+    def body(self, decision: ast.Decision, targets: list[str], types: list[Type], trace: str) -> dict[int, RuleInfo]:
+        body = decision.body
+        if isinstance(body, ast.RuleBody):
+            return self.rule_body(decision, body, targets[0], types[0], trace)
+        if isinstance(body, ast.TiersBody):
+            return self.tiers_body(decision, body, targets[0], types[0], trace)
+        return self.match_body(decision, body, targets, types, trace)
+
+    def rule_body(self, decision: ast.Decision, body: ast.RuleBody, target: str, type_: Type,
+                  trace: str) -> dict[int, RuleInfo]:
+        rules = {-1: self.rule_info(body.value, decision.citation, "rule", decision)}
+        if not body.exceptions:
+            self.emit(f"{target} = {self.coerce(body.value, type_)}")
+            self.emit(f"{trace} = -1")
+            return rules
+        keyword = "if"
+        for index, exception in enumerate(body.exceptions):
+            self.emit(f"{keyword} {self.condition(exception.condition)}:")
+            self.emit(f"{target} = {self.coerce(exception.value, type_)}", 2)
+            self.emit(f"{trace} = {index}", 2)
+            rules[index] = self.rule_info(exception, exception.citation, "exception", decision)
+            keyword = "elif"
+        self.emit("else:")
+        self.emit(f"{target} = {self.coerce(body.value, type_)}", 2)
+        self.emit(f"{trace} = -1", 2)
+        return rules
+
+    def tiers_body(self, decision: ast.Decision, body: ast.TiersBody, target: str, type_: Type,
+                   trace: str) -> dict[int, RuleInfo]:
+        subject = self.temp()
+        self.emit(f"{subject} = {self.expr(body.subject)}")
+        rules: dict[int, RuleInfo] = {}
+        keyword = "if"
+        for index, row in enumerate(body.rows):
+            self.emit(f"{keyword} {self.bound_condition(subject, row.bound)}:")
+            self.emit(f"{target} = {self.coerce(row.value, type_)}", 2)
+            self.emit(f"{trace} = {index}", 2)
+            rules[index] = self.rule_info(row, row.citation, "tier", decision, extra=body.subject)
+            keyword = "elif"
+        self.otherwise(decision, body.otherwise, [target], [type_], trace, len(body.rows), rules, body.subject)
+        return rules
+
+    def match_body(self, decision: ast.Decision, body: ast.MatchBody, targets: list[str], types: list[Type],
+                   trace: str) -> dict[int, RuleInfo]:
+        subjects = []
+        for subject in body.subjects:
+            name = self.temp()
+            self.emit(f"{name} = {self.expr(subject)}")
+            subjects.append((name, subject))
+        rules: dict[int, RuleInfo] = {}
+        keyword = "if"
+        for index, row in enumerate(body.rows):
+            conditions = [self.cell_condition(cell, name, subject)
+                          for cell, (name, subject) in zip(row.cells, subjects)]
+            conditions = [c for c in conditions if c != "True"] or ["True"]
+            self.emit(f"{keyword} {' and '.join(conditions)}:")
+            for target, type_, output in zip(targets, types, row.outputs):
+                self.emit(f"{target} = {self.coerce(output, type_)}", 2)
+            self.emit(f"{trace} = {index}", 2)
+            rules[index] = self.rule_info(row, row.citation, "row", decision, extra_paths=self.paths_of(body.subjects))
+            keyword = "elif"
+        self.otherwise(decision, body.otherwise, targets, types, trace, len(body.rows), rules,
+                       extra_paths=self.paths_of(body.subjects))
+        return rules
+
+    def otherwise(self, decision: ast.Decision, row: ast.OtherwiseRow | None, targets: list[str],
+                  types: list[Type], trace: str, index: int, rules: dict[int, RuleInfo],
+                  extra: ast.Expr | None = None, extra_paths: tuple[Path, ...] = ()) -> None:
+        self.emit("else:")
+        if row is None:
+            for target in targets:
+                self.emit(f"{target} = None", 2)
+            self.emit(f"{trace} = {NO_RULE}", 2)
+            rules[NO_RULE] = RuleInfo("no row applies", None, decision.span.location(),
+                                      self.paths_of(extra) if extra else extra_paths, "none",
+                                      self.decisions_read(extra))
+            return
+        for target, type_, output in zip(targets, types, row.outputs):
+            self.emit(f"{target} = {self.coerce(output, type_)}", 2)
+        self.emit(f"{trace} = {index}", 2)
+        rules[index] = self.rule_info(row, row.citation, "otherwise", decision, extra=extra, extra_paths=extra_paths)
+
+    def rule_info(self, node: Any, citation: ast.Citation | None, role: str, decision: ast.Decision,
+                  extra: ast.Expr | None = None, extra_paths: tuple[Path, ...] = ()) -> RuleInfo:
+        paths = self.paths_of(node) + (self.paths_of(extra) if extra is not None else ()) + extra_paths
+        return RuleInfo(self.text_of(node, citation), _cites(citation) or _cites(decision.citation),
+                        node.span.location(), tuple(dict.fromkeys(paths)), role, self.decisions_read(node, extra))
+
+    def decisions_read(self, *nodes: Any) -> tuple[str, ...]:
+        """The kind's decisions that these nodes (or the lets they use) read."""
+        found: list[str] = []
+        _collect_names(nodes, found)
+        decisions = []
+        for name in found:
+            definition = self.kind.definitions.get(name)
+            if isinstance(definition, ast.Decision) and name not in decisions:
+                decisions.append(name)
+        return tuple(decisions)
+
+    def text_of(self, node: Any, citation: ast.Citation | None) -> str:
+        source = self.sources.get(node.span.file)
+        if source is None:
+            return ""
+        end = citation.span.start if citation is not None and citation.span.start > node.span.start else node.span.end
+        text = source.text[node.span.start:end]
+        text = re.sub(r"#[^\n]*", "", text) if '"' not in text else text
+        return " ".join(text.split())
+
+    def paths_of(self, node: Any) -> tuple[Path, ...]:
+        """The request paths an AST node reads, in order of appearance."""
+        found: list[Path] = []
+        _collect_paths(node, found)
+        return tuple(dict.fromkeys(found))
+
+    # -- requirements
+    def requirements_function(self) -> tuple[list[str], list[RequirementInfo]]:
+        self.lines = []
+        infos = []
+        for index, requirement in enumerate(self.kind.requirements):
+            condition = f"not ({self.condition(requirement.condition)})"
+            if requirement.when is not None:
+                condition = f"({self.condition(requirement.when)}) and {condition}"
+            self.emit(f"if {condition}:")
+            self.emit(f"failed.append({index})", 2)
+            infos.append(RequirementInfo(tuple(request_path(requirement.at) or ()), requirement.message,
+                                         _cites(requirement.citation), requirement.span.location()))
+        return self.lines, infos
+
+    # -- request inputs
+    def input(self, path: Path) -> str:
+        if path not in self.inputs:
+            self.inputs[path] = "i_" + "__".join(path)
+        return self.inputs[path]
+
+    def input_bindings(self) -> list[str]:
+        lines = []
+        for path, name in sorted(self.inputs.items()):
+            lines.append(f"    {name} = {self.read_path(path)}")
+        return lines
+
+    def read_path(self, path: Path) -> str:
+        """Python that reads a request path, converting its value by type, None where it is absent."""
+        record: Type = self.kind.request
+        code = "r"
+        optional_seen = False
+        for index, part in enumerate(path):
+            assert isinstance(record, RecordT)
+            field_type = record.field(part)
+            key = repr(part)  # part is a schema field name the grammar admitted as an identifier
+            if optional_seen or isinstance(field_type, OptionalT):
+                code = f"({code} or {{}}).get({key})" if optional_seen else f"{code}.get({key})"
+                optional_seen = True
+            else:
+                code = f"{code}[{key}]"
+            record = strip_optional(field_type)
+        return self.convert(code, record, optional_seen)
+
+    def convert(self, code: str, type_: Type, may_be_none: bool) -> str:
+        converter = {DateT: "_date", TimestampT: "_timestamp", DecimalT: "_decimal"}.get(type(type_))
+        if isinstance(type_, MoneyT):
+            converter = "_money" if type_.currency else "_money_any"
+        if converter is None:
+            return code
+        if may_be_none:
+            temp = self.temp()
+            return f"(None if ({temp} := {code}) is None else {converter}({temp}))"
+        return f"{converter}({code})"
+
+    # -- expressions
+    def type_of(self, expr: ast.Expr) -> Type:
+        return self.types[id(expr)]
+
+    def condition(self, expr: ast.Expr) -> str:
+        return self.expr(expr)
+
+    def coerce(self, expr: ast.Expr, target: Type) -> str:
+        """An expression's code, widened to the representation of the target type."""
+        code = self.expr(expr)
+        source = strip_optional(self.type_of(expr))
+        goal = strip_optional(target)
+        if isinstance(goal, DurationT) and goal.clock is None and isinstance(source, DurationT) \
+                and source.clock is not None:
+            clock = self.constants.name(source.clock)
+            return f"({clock}, {code})" if not isinstance(self.type_of(expr), OptionalT) else \
+                f"(None if ({(t := self.temp())} := {code}) is None else ({clock}, {t}))"
+        return code
+
+    def expr(self, expr: ast.Expr) -> str:
+        literal = _literal_value(expr)
+        if literal is not _NOT_LITERAL:
+            if literal is None or isinstance(literal, bool):
+                return repr(literal)
+            return self.constants.name(literal)
+        path = request_path(expr)
+        if path is not None and path:
+            return self.input(tuple(path))
+        method = getattr(self, "expr_" + type(expr).__name__.lower())
+        return method(expr)
+
+    def expr_name(self, expr: ast.Name) -> str:
+        if expr.name in self.kind.definitions:
+            definition = self.kind.definitions[expr.name]
+            return _let_var(expr.name) if isinstance(definition, ast.LetDecl) else _decision_var(expr.name)
+        if expr.name in self.globals:
+            return self.globals[expr.name]
+        return _variable(expr.name)
+
+    def expr_field(self, expr: ast.Field) -> str:
+        record = strip_optional(self.type_of(expr.base))
+        assert isinstance(record, RecordT)
+        field_type = record.field(expr.name)
+        base = self.expr(expr.base)
+        key = repr(expr.name)  # a field name the checker found in the schema
+        if isinstance(self.type_of(expr.base), OptionalT) or isinstance(field_type, OptionalT):
+            temp = self.temp()
+            code = f"(None if ({temp} := {base}) is None else {temp}.get({key}))"
+            return self.convert(code, strip_optional(field_type), True)
+        return self.convert(f"{base}[{key}]", field_type, False)
+
+    def expr_setliteral(self, expr: ast.SetLiteral) -> str:
+        values = [_literal_value(item) for item in expr.items]
+        if all(v is not _NOT_LITERAL for v in values):
+            return self.constants.name(frozenset(values))
+        return f"frozenset(({''.join(self.expr(item) + ', ' for item in expr.items)}))"
+
+    def expr_unary(self, expr: ast.Unary) -> str:
+        return f"(not {self.expr(expr.operand)})" if expr.op == "not" else f"(-{self.expr(expr.operand)})"
+
+    def expr_presence(self, expr: ast.Presence) -> str:
+        return f"({self.expr(expr.operand)} is {'not ' if expr.present else ''}None)"
+
+    def expr_ifabsent(self, expr: ast.IfAbsent) -> str:
+        return f"_if_absent({self.expr(expr.value)}, {self.expr(expr.fallback)})"
+
+    def expr_conditional(self, expr: ast.Conditional) -> str:
+        target = self.type_of(expr)
+        return f"({self.coerce(expr.then, target)} if {self.expr(expr.condition)} else " \
+               f"{self.coerce(expr.otherwise, target)})"
+
+    def expr_convert(self, expr: ast.Convert) -> str:
+        value = self.expr(expr.value)
+        source = strip_optional(self.type_of(expr.value))
+        if isinstance(source, DurationT) and source.clock is None:
+            value = f"{value}[1]"
+        if expr.unit == "hours":
+            return f"_div({value}, 60)"
+        if expr.unit == "weeks":
+            return f"_div({value}, 7)"
+        return value
+
+    def expr_binary(self, expr: ast.Binary) -> str:
+        op = expr.op
+        left_type, right_type = self.type_of(expr.left), self.type_of(expr.right)
+        left, right = self.expr(expr.left), self.expr(expr.right)
+        if op in ("and", "or"):
+            return f"({left} {op} {right})"
+        if op in ("in", "not in"):
+            container = strip_optional(right_type)
+            if isinstance(container, SetT) and container.names:
+                test = f"_name_in({left}, {right})"
+                return test if op == "in" else f"(not {test})"
+            return f"({left} {op} {right})"
+        if op == "contains word":
+            return f"_contains_word({left}, {right})"
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+            return f"({left} {op} {right})"
+        return self.arithmetic(op, left, right, strip_optional(left_type), strip_optional(right_type))
+
+    def arithmetic(self, op: str, left: str, right: str, left_type: Type, right_type: Type) -> str:
+        if op == "-" and isinstance(left_type, DateT) and isinstance(right_type, DateT):
+            return f"_days_between({left}, {right})"
+        if op == "-" and isinstance(left_type, TimestampT) and isinstance(right_type, TimestampT):
+            return f"_minutes_between({left}, {right})"
+        if isinstance(left_type, DateT) or isinstance(right_type, DateT):
+            day, days = (left, right) if isinstance(left_type, DateT) else (right, left)
+            return f"_add_days({day}, {days if op == '+' else '-' + days})"
+        if isinstance(left_type, TimestampT):
+            assert isinstance(right_type, DurationT) and right_type.clock == "calendar" \
+                and right_type.scale == "minutes", "business and day arithmetic on timestamps needs a calendar"
+            return f"_add_minutes({left}, {right if op == '+' else '-' + right})"
+        if op == "of" or (op == "*" and PercentT in (type(left_type), type(right_type))):
+            percent, value = (left, right) if isinstance(left_type, PercentT) else (right, left)
+            return f"_share({percent}, {value})"
+        if op == "/":
+            return f"_div({left}, {right})"
+        if op == "+" and isinstance(left_type, SetT):
+            return f"({left} | {right})"
+        return f"({left} {op} {right})"
+
+    def expr_call(self, expr: ast.Call) -> str:
+        arguments = [self.expr(a) for a in expr.arguments]
+        name = expr.function
+        if name in ("min", "max"):
+            return f"{name}({', '.join(arguments)})"
+        simple = {"ceil": "_ceil", "floor": "_floor", "round": "_round", "abs": "abs", "count": "len"}
+        if name in simple:
+            return f"{simple[name]}({arguments[0]})"
+        if name == "amount":
+            return f"{arguments[0]}[0]"
+        if name == "currency":
+            return f"{arguments[0]}[1]"
+        raise AssertionError(f"no code for function {name}")
+
+    def expr_comprehension(self, expr: ast.Comprehension) -> str:
+        variable = _variable(expr.variable)
+        source = self.expr(expr.source)
+        where = f" if {self.expr(expr.where)}" if expr.where is not None else ""
+        element = self.expr(expr.element)
+        generator = f"{element} for {variable} in {source}{where}"
+        if expr.function == "sum":
+            zero = "_ZERO" if isinstance(self.type_of(expr), (MoneyT, DecimalT, PercentT)) else "0"
+            return f"sum(({generator}), {zero})"
+        if expr.function == "count":
+            return f"sum((1 for {variable} in {source}{where}), 0)"
+        if expr.function in ("any", "all"):
+            return f"{expr.function}(({generator}))"
+        return f"{expr.function}(({generator}), default=None)"
+
+    # -- table cells and tier bounds
+    def bound_condition(self, subject: str, bound: ast.Bound) -> str:
+        if isinstance(bound, ast.CompareBound):
+            return f"{subject} {bound.op} {self.expr(bound.value)}"
+        if isinstance(bound, ast.RangeBound):
+            return f"{self.expr(bound.low)} <= {subject} <= {self.expr(bound.high)}"
+        return f"{subject} == {self.expr(bound.value)}"
+
+    def cell_condition(self, cell: ast.Cell, subject: str, subject_expr: ast.Expr) -> str:
+        if isinstance(cell, ast.AnyCell):
+            return "True"
+        if isinstance(cell, ast.EqualCell):
+            return f"{subject} == {self.expr(cell.value)}"
+        if isinstance(cell, ast.CompareCell):
+            return f"({subject} is not None and {subject} {cell.op} {self.expr(cell.value)})"
+        if isinstance(cell, ast.RangeCell):
+            return f"({subject} is not None and {self.expr(cell.low)} <= {subject} <= {self.expr(cell.high)})"
+        container = strip_optional(self.type_of(cell.value))
+        if isinstance(container, SetT) and container.names:
+            test = f"_name_in({subject}, {self.expr(cell.value)})"
+        else:
+            test = f"{subject} in {self.expr(cell.value)}"
+        return f"(not {test})" if cell.negated else test
+
+
+def _collect_paths(node: Any, found: list[Path]) -> None:
+    if node is None:
+        return
+    if isinstance(node, tuple):
+        for item in node:
+            _collect_paths(item, found)
+        return
+    path = request_path(node) if hasattr(node, "span") else None
+    if path:
+        found.append(tuple(path))
+        return
+    if hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:
+            if name not in ("span", "citation"):
+                _collect_paths(getattr(node, name), found)
+
+
+def _collect_names(node: Any, found: list[str]) -> None:
+    if isinstance(node, tuple):
+        for item in node:
+            _collect_names(item, found)
+    elif isinstance(node, ast.Name):
+        found.append(node.name)
+    elif hasattr(node, "__dataclass_fields__"):
+        for name in node.__dataclass_fields__:
+            if name not in ("span", "citation"):
+                _collect_names(getattr(node, name), found)
+
+
+def _cites(citation: ast.Citation | None) -> str | None:
+    return citation.text if citation is not None else None
+
+
+def _decision_var(name: str) -> str:
+    return f"d_{name}"
+
+
+def _let_var(name: str) -> str:
+    return f"l_{name}"
+
+
+def _variable(name: str) -> str:
+    return f"c_{name}"
+
+
+def _output_converter(type_: Type) -> Callable[[Any], Any] | None:
+    """How a decision's compiled value becomes a plain Python value in `Result.decisions`."""
+    inner = strip_optional(type_)
+    if isinstance(inner, (PercentT, DecimalT)):
+        return runtime.plain_number
+    if isinstance(inner, DurationT) and inner.clock is None:
+        return lambda value: None if value is None else value[1]
+    if isinstance(inner, SetT):
+        return lambda value: None if value is None else sorted(value, key=str)
+    return None

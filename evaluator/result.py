@@ -1,0 +1,166 @@
+"""A decided request: plain values, and — built only when asked — the trace and the explanation."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from .compiler import NO_RULE, CompiledKind, DecisionInfo, RuleInfo
+from .types import MoneyT, Type, strip_optional
+
+_DISCLAIMERS = {
+    "incident": ("Response times are the contract's expected first-response times ('Vores forventede svar'), "
+                 "not a guarantee; the clock stops at the first non-automated contact by phone or e-mail."),
+}
+
+
+class Result:
+    """The decisions for one request; `decisions` holds plain Python values."""
+
+    __slots__ = ("kind", "_compiled", "_document", "_values", "_trace", "_decisions")
+
+    def __init__(self, compiled: CompiledKind, document: dict[str, Any], values: tuple, trace: tuple):
+        self.kind = compiled.name
+        self._compiled = compiled
+        self._document = document
+        self._values = values
+        self._trace = trace
+        self._decisions: dict[str, Any] | None = None
+
+    @property
+    def decisions(self) -> dict[str, Any]:
+        if self._decisions is None:
+            self._decisions = {
+                name: value if convert is None else convert(value)
+                for name, value, convert in zip(self._compiled.names, self._values, self._compiled.outputs)
+            }
+        return self._decisions
+
+    def __repr__(self) -> str:
+        return f"Result(kind={self.kind!r}, decisions={self.decisions!r})"
+
+    # -- the trace
+    def fired(self) -> list[tuple[DecisionInfo, RuleInfo]]:
+        """For each decision (or table), the rule that decided it."""
+        return [(info, info.rules[index]) for info, index in zip(self._compiled.decisions, self._trace)]
+
+    def input_value(self, path: tuple[str, ...]) -> Any:
+        value: Any = self._document
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        return value
+
+    def trace(self) -> list[dict[str, Any]]:
+        entries = []
+        decisions = self.decisions
+        for info, rule in self.fired():
+            for name, type_ in zip(info.names, info.types):
+                entries.append({
+                    "decision": name,
+                    "value": json_value(decisions[name], type_),
+                    "rule": rule.text,
+                    "cites": rule.cites,
+                    "source": rule.source,
+                    "inputs": {"/".join(path): _json_input(self.input_value(path)) for path in rule.inputs},
+                    "uses": {used: json_value(decisions[used], self._type_of(used)) for used in rule.uses},
+                })
+        return entries
+
+    def _type_of(self, name: str) -> Type:
+        for info in self._compiled.decisions:
+            if name in info.names:
+                return info.types[info.names.index(name)]
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: decisions with money as two-decimal strings, dates as ISO text, and the trace."""
+        types = {name: type_ for info in self._compiled.decisions for name, type_ in zip(info.names, info.types)}
+        return {
+            "kind": self.kind,
+            "decisions": {name: json_value(value, types[name]) for name, value in self.decisions.items()},
+            "trace": self.trace(),
+        }
+
+    def explain(self) -> str:
+        """Why each decision has its value, rule by rule, with the clause it cites."""
+        decisions = self.decisions
+        lines = [f"{self.kind}: {len(decisions)} decisions"]
+        if self.kind in _DISCLAIMERS:
+            lines.append(f"Note: {_DISCLAIMERS[self.kind]}")
+        for info, rule in self.fired():
+            values = ", ".join(f"{name} = {_shown(decisions[name], t)}" for name, t in zip(info.names, info.types))
+            lines.append("")
+            lines.append(values)
+            lines.append(f"  because {_because(rule)}")
+            inputs = [f"{'.'.join(path)} = {_shown_input(self.input_value(path))}" for path in rule.inputs]
+            inputs += [f"{name} = {_shown(decisions[name], self._type_of(name))}" for name in rule.uses]
+            if inputs:
+                lines.append(f"  using {', '.join(inputs)}")
+            if rule.cites:
+                lines.append(f"  cites {rule.cites}")
+            lines.append(f"  at {rule.source}")
+        return "\n".join(lines)
+
+
+def _because(rule: RuleInfo) -> str:
+    return {
+        "rule": f"the rule `{rule.text}` applies",
+        "exception": f"the exception `{rule.text}` applies",
+        "tier": f"the tier `{rule.text}` applies",
+        "row": f"the table row `{rule.text}` matches",
+        "otherwise": f"no row matches, so `{rule.text}`",
+        "none": "no row matches and there is no `otherwise`: the contract states nothing here",
+    }[rule.role]
+
+
+def json_value(value: Any, type_: Type) -> Any:
+    """A decision value as JSON: money "6250.00", dates "YYYY-MM-DD", timestamps RFC 3339 with offset."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, Decimal):
+        if isinstance(strip_optional(type_), MoneyT):
+            return f"{value:.2f}"
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [json_value(v, type_) for v in value]
+    return str(value)
+
+
+def _shown(value: Any, type_: Type) -> str:
+    shown = json_value(value, type_)
+    if shown is None:
+        return "nothing"
+    if isinstance(strip_optional(type_), MoneyT):
+        return f"{strip_optional(type_).currency or ''} {shown}".strip()
+    if isinstance(shown, bool):
+        return "true" if shown else "false"
+    return str(shown)
+
+
+def _json_input(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, dict):
+        return {k: _json_input(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_input(v) for v in value]
+    return value
+
+
+def _shown_input(value: Any) -> str:
+    if isinstance(value, dict) and set(value) == {"amount", "currency"}:
+        return f"{value['currency']} {value['amount']}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "absent"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(_json_input(value))
+
+
+__all__ = ["Result", "json_value", "NO_RULE"]

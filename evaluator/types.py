@@ -1,0 +1,244 @@
+"""The types of the policy language: numbers, money, percentages, durations, dates, texts, sets, records."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class Type:
+    """Base of all value types."""
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class IntT(Type):
+    """A whole number."""
+
+    def describe(self) -> str:
+        return "a whole number"
+
+
+@dataclass(frozen=True, slots=True)
+class DecimalT(Type):
+    """An exact decimal number."""
+
+    def describe(self) -> str:
+        return "a decimal number"
+
+
+@dataclass(frozen=True, slots=True)
+class BoolT(Type):
+    """`true` or `false`."""
+
+    def describe(self) -> str:
+        return "a yes/no value"
+
+
+@dataclass(frozen=True, slots=True)
+class StringT(Type):
+    """Free text."""
+
+    def describe(self) -> str:
+        return "a text"
+
+
+@dataclass(frozen=True, slots=True)
+class EnumT(Type):
+    """A text restricted to a closed list of values."""
+
+    values: frozenset[str]
+
+    def describe(self) -> str:
+        shown = ", ".join(f'"{v}"' for v in sorted(self.values))
+        return f"one of {shown}"
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyT(Type):
+    """An amount of a currency; `currency` is None when only the request knows it."""
+
+    currency: str | None
+
+    def describe(self) -> str:
+        return f"money in {self.currency}" if self.currency else "money in the request's currency"
+
+
+@dataclass(frozen=True, slots=True)
+class PercentT(Type):
+    """A percentage such as 20%."""
+
+    def describe(self) -> str:
+        return "a percentage"
+
+
+@dataclass(frozen=True, slots=True)
+class DurationT(Type):
+    """A length of time. `clock` is calendar or business (None: either, known per request);
+    `scale` is minutes (minutes, hours) or days (days, weeks)."""
+
+    clock: str | None
+    scale: str
+
+    def describe(self) -> str:
+        unit = "minutes or hours" if self.scale == "minutes" else "days or weeks"
+        clock = f"{self.clock} " if self.clock else "calendar or business "
+        return f"a duration in {clock}{unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class DateT(Type):
+    """A calendar date."""
+
+    def describe(self) -> str:
+        return "a date"
+
+
+@dataclass(frozen=True, slots=True)
+class TimestampT(Type):
+    """A moment in time with a UTC offset."""
+
+    def describe(self) -> str:
+        return "a timestamp"
+
+
+@dataclass(frozen=True, slots=True)
+class NullT(Type):
+    """`nothing`: no value."""
+
+    def describe(self) -> str:
+        return "nothing"
+
+
+@dataclass(frozen=True, slots=True)
+class OptionalT(Type):
+    """A value that may be absent."""
+
+    inner: Type
+
+    def describe(self) -> str:
+        return f"{self.inner.describe()} (or absent)"
+
+
+@dataclass(frozen=True, slots=True)
+class SetT(Type):
+    """A set; a `names` set matches product names ignoring case and spacing."""
+
+    element: Type
+    names: bool = False
+
+    def describe(self) -> str:
+        return "a set of product names" if self.names else f"a set of {plural(self.element)}"
+
+
+@dataclass(frozen=True, slots=True)
+class ListT(Type):
+    """A list from the request."""
+
+    element: Type
+
+    def describe(self) -> str:
+        return f"a list of {plural(self.element)}"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordT(Type):
+    """An object of the request with named fields; `role` marks money and locations."""
+
+    name: str
+    fields: tuple[tuple[str, Type], ...]
+    role: str | None = None
+
+    def field(self, name: str) -> Type | None:
+        for field_name, field_type in self.fields:
+            if field_name == name:
+                return field_type
+        return None
+
+    def field_names(self) -> list[str]:
+        return [name for name, _ in self.fields]
+
+    def describe(self) -> str:
+        return "a location" if self.role == "location" else f"a record ({self.name})"
+
+
+def plural(element: Type) -> str:
+    text = element.describe()
+    for article in ("a ", "an "):
+        if text.startswith(article):
+            return text[len(article):] + "s"
+    return text
+
+
+INT = IntT()
+DECIMAL = DecimalT()
+BOOL = BoolT()
+STRING = StringT()
+PERCENT = PercentT()
+DATE = DateT()
+TIMESTAMP = TimestampT()
+NULL = NullT()
+
+NUMERIC = (IntT, DecimalT)
+TEXTUAL = (StringT, EnumT)
+
+
+def strip_optional(t: Type) -> Type:
+    return t.inner if isinstance(t, OptionalT) else t
+
+
+def is_optional(t: Type) -> bool:
+    return isinstance(t, (OptionalT, NullT))
+
+
+def optional(t: Type) -> Type:
+    return t if isinstance(t, (OptionalT, NullT)) else OptionalT(t)
+
+
+def is_numeric(t: Type) -> bool:
+    return isinstance(t, NUMERIC)
+
+
+def is_text(t: Type) -> bool:
+    return isinstance(t, TEXTUAL)
+
+
+def same_family(a: Type, b: Type) -> bool:
+    """Whether two values can be compared with each other."""
+    a, b = strip_optional(a), strip_optional(b)
+    if isinstance(a, NullT) or isinstance(b, NullT):
+        return True
+    if is_numeric(a) and is_numeric(b):
+        return True
+    if is_text(a) and is_text(b):
+        return True
+    if isinstance(a, DurationT) and isinstance(b, DurationT):
+        return a.scale == b.scale and (a.clock is None or b.clock is None or a.clock == b.clock)
+    if isinstance(a, MoneyT) and isinstance(b, MoneyT):
+        return a.currency == b.currency and a.currency is not None
+    return type(a) is type(b) and not isinstance(a, (RecordT, ListT, SetT))
+
+
+def unify(a: Type, b: Type) -> Type | None:
+    """The type that holds values of both a and b (table rows, branches), or None."""
+    if a == b:
+        return a
+    if isinstance(a, NullT):
+        return optional(b)
+    if isinstance(b, NullT):
+        return optional(a)
+    if isinstance(a, OptionalT) or isinstance(b, OptionalT):
+        inner = unify(strip_optional(a), strip_optional(b))
+        return optional(inner) if inner is not None else None
+    if is_numeric(a) and is_numeric(b):
+        return DECIMAL
+    if isinstance(a, EnumT) and isinstance(b, EnumT):
+        return EnumT(a.values | b.values)
+    if is_text(a) and is_text(b):
+        return STRING
+    if isinstance(a, DurationT) and isinstance(b, DurationT) and a.scale == b.scale:
+        return DurationT(a.clock if a.clock == b.clock else None, a.scale)
+    if isinstance(a, SetT) and isinstance(b, SetT):
+        element = unify(a.element, b.element)
+        return SetT(element, a.names or b.names) if element is not None else None
+    return None

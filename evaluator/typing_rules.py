@@ -1,0 +1,354 @@
+"""Typing rules for literals, operators and built-in functions: where units and currencies are checked."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Callable
+
+from . import ast
+from .diagnostics import did_you_mean
+from .source import Span
+from .types import (
+    BOOL, DATE, DECIMAL, INT, NULL, PERCENT, STRING, TIMESTAMP, BoolT, DateT, DecimalT, DurationT, EnumT,
+    IntT, ListT, MoneyT, PercentT, RecordT, SetT, StringT, TimestampT, Type, is_numeric, is_optional, is_text,
+    same_family, strip_optional, unify,
+)
+
+Report = Callable[..., None]
+
+MINUTES_PER = {"minutes": 1, "hours": 60}
+DAYS_PER = {"days": 1, "weeks": 7}
+
+FUNCTIONS = ("min", "max", "ceil", "floor", "round", "abs", "amount", "currency", "count", "local_date")
+AGGREGATES = ("sum", "count", "any", "all", "min", "max")
+
+
+def quantity_scale(unit: str) -> str:
+    return "minutes" if unit in MINUTES_PER else "days"
+
+
+def quantity_count(quantity: ast.Quantity) -> Decimal:
+    """A duration literal in its base unit: minutes, or days."""
+    return quantity.amount * (MINUTES_PER.get(quantity.unit) or DAYS_PER[quantity.unit])
+
+
+def literal_type(expr: ast.Expr, error: Report) -> Type | None:
+    """The type of a literal, or None if the expression is not one."""
+    if isinstance(expr, ast.Number):
+        return INT if expr.is_integer else DECIMAL
+    if isinstance(expr, ast.Quantity):
+        count = quantity_count(expr)
+        if count != count.to_integral_value():
+            unit = "minutes" if quantity_scale(expr.unit) == "minutes" else "days"
+            error("VK104", f"a duration must be a whole number of {unit}", expr.span,
+                  "write for example `90 minutes` instead of `1.5 hours` when it is not whole")
+        return DurationT(expr.clock, quantity_scale(expr.unit))
+    if isinstance(expr, ast.Percent):
+        return PERCENT
+    if isinstance(expr, ast.Money):
+        return MoneyT(expr.currency)
+    if isinstance(expr, ast.DateLiteral):
+        try:
+            dt.date.fromisoformat(expr.value)
+        except ValueError:
+            error("VK104", f"{expr.value} is not a date that exists", expr.span, "dates are written YYYY-MM-DD")
+        return DATE
+    if isinstance(expr, ast.String):
+        return EnumT(frozenset([expr.value]))
+    if isinstance(expr, ast.Boolean):
+        return BOOL
+    if isinstance(expr, ast.Nothing):
+        return NULL
+    return None
+
+
+def describe_expr(expr: ast.Expr) -> str:
+    """A short name of an expression for messages: `request.severity`, `fee_percent`."""
+    if isinstance(expr, ast.Request):
+        return "request"
+    if isinstance(expr, ast.Field):
+        return f"{describe_expr(expr.base)}.{expr.name}"
+    if isinstance(expr, ast.Name):
+        return expr.name
+    return "this value"
+
+
+class TypeRules:
+    """Operator and function typing; reports through the checker's `error`."""
+
+    def __init__(self, error: Report):
+        self.error = error
+
+    # -- comparisons
+    def compare(self, op: str, left: Type, right: Type, span: Span, left_expr: ast.Expr,
+                right_expr: ast.Expr) -> Type:
+        if not same_family(left, right):
+            self.error("VK104", f"cannot compare {left.describe()} with {right.describe()}", span,
+                       _mismatch_hint(left, right))
+            return BOOL
+        self.check_enum_values(left, right, left_expr, right_expr)
+        if op not in ("==", "!="):
+            for side_type, side in ((left, left_expr), (right, right_expr)):
+                if is_optional(side_type):
+                    self.error("VK112", f"`{describe_expr(side)}` may be absent, so it cannot be ordered with `{op}`",
+                               side.span, f"give a fallback: `{describe_expr(side)} if absent ...`")
+                    return BOOL
+            if isinstance(strip_optional(left), (BoolT, EnumT, StringT, SetT, ListT, RecordT)):
+                self.error("VK104", f"`{op}` orders numbers, money, durations and dates, not {left.describe()}", span,
+                           "use `==`, `!=` or `in` for texts and yes/no values")
+            elif any(isinstance(t, DurationT) and t.clock is None for t in (left, right)):
+                self.error("VK105", "durations are ordered only on one clock, calendar or business", span,
+                           "compare calendar time with calendar time, business time with business time")
+        return BOOL
+
+    def check_enum_values(self, left: Type, right: Type, left_expr: ast.Expr, right_expr: ast.Expr) -> None:
+        left, right = strip_optional(left), strip_optional(right)
+        if not (isinstance(left, EnumT) and isinstance(right, EnumT)):
+            return
+        if left.values & right.values:
+            return
+        if isinstance(right_expr, ast.String):
+            self.unknown_enum_value(right_expr, left, left_expr)
+        elif isinstance(left_expr, ast.String):
+            self.unknown_enum_value(left_expr, right, right_expr)
+        else:
+            self.error("VK103", f"`{describe_expr(left_expr)}` and `{describe_expr(right_expr)}` can never be equal",
+                       left_expr.span, f"one is {left.describe()}, the other {right.describe()}")
+
+    def unknown_enum_value(self, literal: ast.String, allowed: EnumT, subject: ast.Expr) -> None:
+        hint = did_you_mean(literal.value, allowed.values) or f"the allowed values are {allowed.describe()[7:]}"
+        self.error("VK103", f"`{describe_expr(subject)}` is never \"{literal.value}\": it is {allowed.describe()}",
+                   literal.span, hint)
+
+    def member(self, left: Type, right: Type, span: Span, left_expr: ast.Expr, right_expr: ast.Expr,
+               items: list[ast.Expr] | None) -> Type:
+        container = strip_optional(right)
+        if not isinstance(container, (SetT, ListT)):
+            self.error("VK104", f"`in` needs a set or list on its right, not {right.describe()}", right_expr.span,
+                       'write a set such as {"en", "ja"} or the name of a set')
+            return BOOL
+        element = container.element
+        if isinstance(container, SetT) and container.names:
+            if not is_text(strip_optional(left)):
+                self.error("VK104", f"a set of product names holds texts, not {left.describe()}", span)
+            return BOOL
+        if not same_family(left, element):
+            self.error("VK104", f"cannot look for {left.describe()} in {right.describe()}", span,
+                       _mismatch_hint(left, element))
+            return BOOL
+        inner = strip_optional(left)
+        if isinstance(inner, EnumT) and items is not None:
+            for item in items:
+                if isinstance(item, ast.String) and item.value not in inner.values:
+                    self.unknown_enum_value(item, inner, left_expr)
+        return BOOL
+
+    # -- arithmetic
+    def unary(self, op: str, operand: Type, span: Span) -> Type:
+        if op == "not":
+            if strip_optional(operand) != BOOL:
+                self.error("VK104", f"`not` needs a condition, not {operand.describe()}", span)
+            return BOOL
+        inner = strip_optional(operand)
+        if not isinstance(inner, (IntT, DecimalT, MoneyT, PercentT, DurationT)) or is_optional(operand):
+            self.error("VK104", f"cannot negate {operand.describe()}", span)
+        return operand
+
+    def arithmetic(self, op: str, left: Type, right: Type, expr: ast.Binary, has_calendar: bool) -> Type:
+        for side_type, side in ((left, expr.left), (right, expr.right)):
+            if is_optional(side_type):
+                self.error("VK112", f"`{describe_expr(side)}` may be absent, so it cannot be used in `{op}`",
+                           side.span, f"give a fallback: `{describe_expr(side)} if absent ...`")
+                return strip_optional(side_type)
+        result = _arithmetic_result(op, left, right)
+        if result is None:
+            words = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "of": "take a share of"}
+            self.error("VK105" if _unit_clash(left, right) else "VK104",
+                       f"cannot {words[op]} {left.describe()} and {right.describe()}", expr.span,
+                       _arithmetic_hint(op, left, right))
+            return left
+        if isinstance(result, TimestampT) and isinstance(right, DurationT) and right.clock != "calendar" \
+                and not has_calendar:
+            self.error("VK114", "adding business time needs a calendar", expr.span,
+                       "say which calendar the kind uses: `kind x uses calendar support_hours at request.location`")
+        return result
+
+    # -- functions
+    def call(self, expr: ast.Call, arguments: list[Type], kind) -> Type:
+        name = expr.function
+        if name not in FUNCTIONS:
+            self.error("VK111", f"there is no function `{name}`", expr.span,
+                       did_you_mean(name, FUNCTIONS + AGGREGATES) or f"functions: {', '.join(FUNCTIONS)}")
+            return STRING
+        if name in ("min", "max"):
+            if len(arguments) < 2:
+                self.error("VK111", f"`{name}` compares two or more values", expr.span)
+                return arguments[0] if arguments else DECIMAL
+            for argument, argument_expr in zip(arguments, expr.arguments):
+                if is_optional(argument):
+                    self.error("VK112", f"`{describe_expr(argument_expr)}` may be absent", argument_expr.span,
+                               f"give a fallback: `{describe_expr(argument_expr)} if absent ...`")
+            result = arguments[0]
+            for argument, argument_expr in zip(arguments[1:], expr.arguments[1:]):
+                merged = unify(result, argument) if same_family(result, argument) else None
+                if merged is None:
+                    self.error("VK105" if _unit_clash(result, argument) else "VK104",
+                               f"`{name}` of {result.describe()} and {argument.describe()}", argument_expr.span,
+                               _mismatch_hint(result, argument))
+                    return result
+                result = merged
+            return result
+        if not self.arity(expr, arguments, 1):
+            return DECIMAL
+        argument = arguments[0]
+        if name in ("ceil", "floor", "round"):
+            if not is_numeric(argument):
+                self.error("VK104", f"`{name}` rounds a number, not {argument.describe()}", expr.span)
+            return INT
+        if name == "abs":
+            return argument
+        if name in ("amount", "currency"):
+            if not isinstance(argument, MoneyT):
+                self.error("VK104", f"`{name}` reads money, not {argument.describe()}", expr.span)
+            return DECIMAL if name == "amount" else STRING
+        if name == "count":
+            if not isinstance(strip_optional(argument), (ListT, SetT)):
+                self.error("VK104", f"`count` counts a list or set, not {argument.describe()}", expr.span)
+            return INT
+        if name == "local_date":
+            self.expect_timestamp(argument, expr.arguments[0].span)
+            if kind is None or kind.calendar is None:
+                self.error("VK114", "`local_date` needs the kind's location", expr.span,
+                           "declare `kind x uses calendar <name> at request.location`")
+            return DATE
+        raise AssertionError(name)
+
+    def arity(self, expr: ast.Call, arguments: list[Type], count: int) -> bool:
+        if len(arguments) != count:
+            self.error("VK111", f"`{expr.function}` takes {count} value{'s' if count > 1 else ''}, "
+                       f"not {len(arguments)}", expr.span)
+            return False
+        return True
+
+    def aggregate(self, expr: ast.Comprehension, element: Type) -> Type:
+        name = expr.function
+        if name not in AGGREGATES:
+            self.error("VK111", f"`{name}(... for ...)` is not an aggregate", expr.span,
+                       f"aggregates: {', '.join(AGGREGATES)}")
+            return DECIMAL
+        if name == "count":
+            return INT
+        if name in ("any", "all"):
+            if strip_optional(element) != BOOL:
+                self.error("VK104", f"`{name}` needs a condition per item, not {element.describe()}",
+                           expr.element.span)
+            return BOOL
+        if is_optional(element) or not isinstance(element, (IntT, DecimalT, MoneyT, PercentT, DurationT)):
+            self.error("VK104", f"`{name}` adds numbers, money or durations, not {element.describe()}",
+                       expr.element.span)
+            return DECIMAL
+        if isinstance(element, MoneyT) and element.currency is None:
+            self.error("VK105", "cannot add money whose currency only the request knows", expr.element.span)
+        return element if name == "sum" else unify(element, NULL) or element
+
+    def convert(self, expr: ast.Convert, value: Type) -> Type:
+        inner = strip_optional(value)
+        if not isinstance(inner, DurationT):
+            self.error("VK104", f"only a duration can be counted in {expr.unit}, not {value.describe()}", expr.span)
+            return INT
+        if quantity_scale(expr.unit) != inner.scale:
+            self.error("VK105", f"{inner.describe()} cannot be counted in {expr.unit}", expr.span,
+                       "a day is not always 24 hours (daylight saving); count days in days and minutes in minutes")
+        if expr.clock is not None and inner.clock is not None and expr.clock != inner.clock:
+            self.error("VK105", f"{inner.describe()} cannot be counted in {expr.clock} {expr.unit}", expr.span)
+        return INT if expr.unit in ("minutes", "days") else DECIMAL
+
+    def expect_timestamp(self, value: Type, span: Span) -> None:
+        if strip_optional(value) != TIMESTAMP:
+            self.error("VK104", f"expected a timestamp, not {value.describe()}", span)
+
+    def timestamp_type(self) -> Type:
+        return TIMESTAMP
+
+
+def _arithmetic_result(op: str, left: Type, right: Type) -> Type | None:
+    numeric = is_numeric(left) and is_numeric(right)
+    if op in ("+", "-"):
+        if numeric:
+            return INT if isinstance(left, IntT) and isinstance(right, IntT) else DECIMAL
+        if isinstance(left, MoneyT) and left == right and left.currency is not None:
+            return left
+        if isinstance(left, PercentT) and isinstance(right, PercentT):
+            return PERCENT
+        if isinstance(left, DurationT) and isinstance(right, DurationT):
+            return left if left == right and left.clock is not None else None
+        if isinstance(left, DateT) and isinstance(right, DurationT) and right.scale == "days" \
+                and right.clock is not None:
+            return DATE
+        if op == "+" and isinstance(left, DurationT) and isinstance(right, DateT) and left.scale == "days" \
+                and left.clock is not None:
+            return DATE
+        if op == "-" and isinstance(left, DateT) and isinstance(right, DateT):
+            return DurationT("calendar", "days")
+        if isinstance(left, TimestampT) and isinstance(right, DurationT):
+            return TIMESTAMP
+        if op == "-" and isinstance(left, TimestampT) and isinstance(right, TimestampT):
+            return DurationT("calendar", "minutes")
+        if op == "+" and isinstance(left, SetT) and isinstance(right, SetT):
+            merged = unify(left, right)
+            return merged
+        return None
+    if op == "*":
+        if numeric:
+            return INT if isinstance(left, IntT) and isinstance(right, IntT) else DECIMAL
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, MoneyT) and (is_numeric(b) or isinstance(b, PercentT)):
+                return a
+            if isinstance(a, PercentT) and is_numeric(b):
+                return DECIMAL
+            if isinstance(a, DurationT) and isinstance(b, IntT):
+                return a
+        return None
+    if op == "/":
+        if numeric:
+            return DECIMAL
+        if isinstance(left, MoneyT) and is_numeric(right):
+            return left
+        if isinstance(left, MoneyT) and left == right and left.currency is not None:
+            return DECIMAL
+        return None
+    if op == "of":
+        if isinstance(left, PercentT) and isinstance(right, MoneyT):
+            return right
+        if isinstance(left, PercentT) and is_numeric(right):
+            return DECIMAL
+        return None
+    return None
+
+
+def _unit_clash(left: Type, right: Type) -> bool:
+    """Both sides carry units, and they differ: money and durations, USD and EUR, calendar and business."""
+    united = (MoneyT, DurationT, PercentT, DateT, TimestampT)
+    return isinstance(left, united) and isinstance(right, united)
+
+
+def _arithmetic_hint(op: str, left: Type, right: Type) -> str:
+    if isinstance(left, MoneyT) and isinstance(right, MoneyT):
+        return "amounts in different currencies cannot be mixed; convert one with an exchange rate first"
+    if isinstance(left, DurationT) and isinstance(right, DurationT):
+        return "calendar time and business time differ; add business time to a timestamp on a calendar instead"
+    if isinstance(left, MoneyT) or isinstance(right, MoneyT):
+        return "money combines with money of the same currency, and is multiplied by numbers or percentages"
+    if op == "of":
+        return "write a share as a percentage of an amount: `20% of request.flexible_allowance`"
+    return "check that both sides have the same unit"
+
+
+def _mismatch_hint(left: Type, right: Type) -> str:
+    if isinstance(strip_optional(left), MoneyT) and is_numeric(strip_optional(right)):
+        return "write money with its currency, for example `USD 50,000`"
+    if isinstance(strip_optional(left), DurationT) and is_numeric(strip_optional(right)):
+        return "write durations with their unit, for example `14 days`"
+    if is_numeric(strip_optional(left)) and isinstance(strip_optional(right), DurationT):
+        return "this is a plain number; compare it with a plain number, or count the duration `in days`"
+    return "both sides must be the same kind of value"
