@@ -41,9 +41,10 @@ class PolicySet:
 
     def validate(self, document: Any) -> None:
         """Check a request document without deciding it; raises RequestError."""
-        self.prepare(document, True)
+        self.prepare(document, True, need_policies=False)
 
-    def prepare(self, document: Any, validate: bool) -> tuple[CompiledKind, dict[str, Any]]:
+    def prepare(self, document: Any, validate: bool,
+                need_policies: bool = True) -> tuple[CompiledKind | None, dict[str, Any]]:
         if not isinstance(document, Mapping):
             raise RequestError([RequestProblem("", "a request must be an object with a `kind` field",
                                                _shown(document))])
@@ -59,6 +60,8 @@ class PolicySet:
                 raise RequestError(problems)
         compiled = self.kinds.get(kind)
         if compiled is None:
+            if not need_policies:
+                return None, plain
             raise RequestError([RequestProblem("/kind", "this rule set has no policies for this kind yet", kind)])
         if validate:
             failed = compiled.requirements(plain)

@@ -313,7 +313,7 @@ class _Checker:
             results = self.outputs(row.outputs, results, count, row.span, scope)
         if body.otherwise is not None:
             results = self.otherwise_types(body.otherwise, results, scope)
-        else:
+        elif not self.table_covers(body, subjects):
             results = [optional(r) if r is not None else None for r in results]
         if body.hit == "unique":
             self.check_unique(body)
@@ -346,6 +346,27 @@ class _Checker:
         elif isinstance(cell, ast.RangeCell):
             for literal in (cell.low, cell.high):
                 self.rules.compare(">=", subject, self.expr(literal, scope), literal.span, subject_expr, literal)
+
+    def table_covers(self, body: ast.MatchBody, subjects: list[Type]) -> bool:
+        """Whether some row matches every input: a row of `any`, or one column listing every enum value."""
+        if any(all(isinstance(cell, ast.AnyCell) for cell in row.cells) for row in body.rows):
+            return True
+        for column, subject in enumerate(subjects):
+            if not isinstance(subject, EnumT):
+                continue
+            covered: set[object] = set()
+            for row in body.rows:
+                others_any = all(isinstance(c, ast.AnyCell) for i, c in enumerate(row.cells) if i != column)
+                cell = row.cells[column] if column < len(row.cells) else None
+                if not others_any or cell is None:
+                    continue
+                if isinstance(cell, ast.EqualCell) and isinstance(cell.value, ast.String):
+                    covered.add(cell.value.value)
+                elif isinstance(cell, ast.InCell) and not cell.negated:
+                    covered.update(i.value for i in self.set_items(cell.value) or () if isinstance(i, ast.String))
+            if subject.values <= covered:
+                return True
+        return False
 
     def check_unique(self, body: ast.MatchBody) -> None:
         from .overlap import rows_overlap  # overlap analysis is shared with the linter

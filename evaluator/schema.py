@@ -142,7 +142,14 @@ class KindValidator:
         self.location_paths = list(_location_paths(schema, schema, []))
 
     def problems(self, document: dict[str, Any]) -> list[RequestProblem]:
-        found = [problem for error in self.validator.iter_errors(document) for problem in self.describe(error)]
+        """Every problem, one per JSON pointer: the most telling when several rules fail at one place."""
+        by_pointer: dict[str, tuple[int, RequestProblem]] = {}
+        for error in self.validator.iter_errors(document):
+            rank = _RANK.get(error.validator, len(_RANK))
+            for problem in self.describe(error):
+                if problem.pointer not in by_pointer or rank < by_pointer[problem.pointer][0]:
+                    by_pointer[problem.pointer] = (rank, problem)
+        found = [problem for _, problem in by_pointer.values()]
         if not found:
             found.extend(self.location_problems(document))
         return sorted(found, key=lambda p: p.pointer)
@@ -281,6 +288,10 @@ def _at(document: Any, path: list[str]) -> Any:
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
+
+# When several rules fail at one pointer, the earlier in this list says more about what to write.
+_RANK = {name: rank for rank, name in enumerate(
+    ["required", "additionalProperties", "enum", "const", "format", "pattern", "anyOf", "oneOf", "type"])}
 
 _TYPE_WORDS = {"string": "a text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
                "object": "an object", "array": "a list", "null": "null"}

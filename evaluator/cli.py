@@ -1,0 +1,183 @@
+"""The `vilkar` command: argument parsing, output and exit codes (0 ok, 1 findings, 2 usage or input error)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, Iterator
+
+import click
+
+from .api import PolicySet, default_policies, load_policies
+from .documents import Document, DocumentError, read_document
+from .errors import PolicyError, RequestError
+from .result import Result, json_value
+from .schema import did_you_mean
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+def _colour() -> bool | None:
+    return False if os.environ.get("NO_COLOR") else None  # None: click colours only on a terminal
+
+
+def _echo(text: str, err: bool = False) -> None:
+    click.echo(text, err=err, color=_colour())
+
+
+def _style(text: str, **style: Any) -> str:
+    return click.style(text, **style)
+
+
+def _policies(directory: str | None) -> PolicySet:
+    try:
+        return load_policies(directory) if directory else default_policies()
+    except PolicyError as error:
+        _echo(str(error), err=True)
+        _echo(_style(f"the rule set has {len(error.diagnostics)} problem(s); nothing was evaluated", fg="red"),
+              err=True)
+        raise SystemExit(EXIT_INPUT)
+
+
+def _documents(files: tuple[str, ...]) -> Iterator[Document | DocumentError]:
+    for name in files:
+        try:
+            if name == "-":
+                text = sys.stdin.read()
+            else:
+                with open(name, encoding="utf-8") as handle:
+                    text = handle.read()
+        except (OSError, UnicodeDecodeError) as error:
+            yield DocumentError(f"{name}: cannot read: {error}")
+            continue
+        try:
+            yield read_document(name, text)
+        except DocumentError as error:
+            yield error
+
+
+def _report_request_error(document: Document, error: RequestError, output: str) -> None:
+    problems = [document.locate(problem) for problem in error.errors]
+    if output == "json":
+        _echo(json.dumps({"file": document.name, "valid": False, "errors": [p.to_dict() for p in problems]},
+                         ensure_ascii=False, indent=2))
+        return
+    _echo(_style(f"{document.name}: invalid request ({len(problems)} problem{'s' if len(problems) != 1 else ''})",
+                 fg="red", bold=True), err=True)
+    for problem in problems:
+        where = f"{document.name}:{problem.line}:{problem.col}: " if problem.line is not None else ""
+        value = f" (got {json.dumps(_plain(problem.value), ensure_ascii=False)})" if problem.has_value else ""
+        _echo(f"  {where}{problem.pointer or '/'}: {problem.message}{value}", err=True)
+        if problem.hint:
+            _echo(f"    = hint: {problem.hint}", err=True)
+
+
+def _plain(value: Any) -> Any:
+    from .errors import _json_safe
+    return _json_safe(value)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vilkar")
+def main() -> None:
+    """vilkar: contract terms as policy code.
+
+    Evaluate request documents against the support contract's policies, with the clause behind every value.
+    """
+
+
+_policies_option = click.option("--policies", "policies_dir", metavar="DIR", envvar="VILKAR_POLICIES",
+                                help="A directory of *.vk policies (default: the bundled rule set).")
+
+
+@main.command("eval")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--explain", is_flag=True, help="Say why each decision has its value, with its clause.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_policies_option
+def eval_command(files: tuple[str, ...], explain: bool, output: str, policies_dir: str | None) -> None:
+    """Evaluate request documents (YAML or JSON; `-` reads stdin)."""
+    policies = _policies(policies_dir)
+    status = EXIT_OK
+    results: list[dict[str, Any]] = []
+    for document in _documents(files):
+        if isinstance(document, DocumentError):
+            _echo(str(document), err=True)
+            status = EXIT_INPUT
+            continue
+        try:
+            result = policies.evaluate(document.data)
+        except RequestError as error:
+            _report_request_error(document, error, output)
+            status = EXIT_INPUT
+            continue
+        if output == "json":
+            entry = result.to_dict()
+            entry["file"] = document.name
+            results.append(entry)
+        else:
+            _echo(_text_result(document.name, result, explain))
+    if output == "json" and results:
+        _echo(json.dumps(results[0] if len(files) == 1 else results, ensure_ascii=False, indent=2))
+    raise SystemExit(status)
+
+
+def _text_result(name: str, result: Result, explain: bool) -> str:
+    if explain:
+        return f"{_style(name, bold=True)}\n{result.explain()}\n"
+    decisions = result.to_dict()["decisions"]
+    width = max((len(k) for k in decisions), default=0)
+    lines = [_style(f"{name}: {result.kind}", bold=True)]
+    for key, value in decisions.items():
+        lines.append(f"  {key.ljust(width)}  {_text_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _text_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_policies_option
+def validate_command(files: tuple[str, ...], output: str, policies_dir: str | None) -> None:
+    """Check request documents against their kind's schema, without deciding them."""
+    policies = _policies(policies_dir)
+    status = EXIT_OK
+    for document in _documents(files):
+        if isinstance(document, DocumentError):
+            _echo(str(document), err=True)
+            status = EXIT_INPUT
+            continue
+        try:
+            policies.validate(document.data)
+        except RequestError as error:
+            _report_request_error(document, error, output)
+            status = max(status, EXIT_FINDINGS)
+            continue
+        if output == "json":
+            _echo(json.dumps({"file": document.name, "valid": True, "errors": []}))
+        else:
+            _echo(f"{document.name}: {_style('valid', fg='green')} {document.data.get('kind')} request")
+    raise SystemExit(status)
+
+
+@main.command("schema")
+@click.argument("kind")
+@_policies_option
+def schema_command(kind: str, policies_dir: str | None) -> None:
+    """Print the JSON schema of a request kind."""
+    policies = _policies(policies_dir)
+    if kind not in policies.schemas:
+        hint = did_you_mean(kind, policies.schemas) or f"the kinds are: {', '.join(sorted(policies.schemas))}"
+        _echo(f"vilkar schema: there is no kind `{kind}`; {hint}", err=True)
+        raise SystemExit(EXIT_INPUT)
+    _echo(json.dumps(policies.schemas[kind], ensure_ascii=False, indent=2))
+
+
+__all__ = ["main", "json_value"]
