@@ -471,3 +471,33 @@ class Module:
     file: str
     items: tuple[Item, ...]
     comments: tuple[Comment, ...] = field(default=(), compare=False, repr=False)
+
+
+def dump(node: object, indent: int = 0) -> str:
+    """An indented, position-free rendering of a syntax tree, for golden tests and debugging."""
+    return "\n".join(_dump_lines(node, indent))
+
+
+def _dump_lines(node: object, indent: int) -> list[str]:
+    pad = "  " * indent
+    if isinstance(node, tuple):
+        lines = []
+        for item in node:
+            inner = _dump_lines(item, indent + 1)
+            lines.append(f"{pad}- {inner[0].lstrip()}")
+            lines.extend(inner[1:])
+        return lines or [f"{pad}()"]
+    if not hasattr(node, "__dataclass_fields__"):
+        return [pad + (repr(str(node)) if isinstance(node, Decimal) else repr(node))]
+    lines = [pad + type(node).__name__]
+    for name in node.__dataclass_fields__:
+        if name in ("span", "comments"):
+            continue
+        value = getattr(node, name)
+        inner = _dump_lines(value, indent + 2)
+        if len(inner) == 1 and not (isinstance(value, tuple) and value):
+            lines.append(f"{pad}  {name}: {inner[0].lstrip()}")
+        else:
+            lines.append(f"{pad}  {name}:")
+            lines.extend(inner)
+    return lines

@@ -10,8 +10,8 @@ from .inputs import request_type
 from .source import Span
 from .typing_rules import TypeRules, literal_type
 from .types import (
-    BOOL, INT, STRING, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
-    strip_optional, unify,
+    BOOL, INT, STRING, UNKNOWN, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
+    strip_optional, unify, UnknownT,
 )
 
 Definition = ast.Decision | ast.LetDecl
@@ -170,7 +170,7 @@ class _Checker:
         if id(decl) in self.in_progress:
             self.error("VK107", f"`{name}` is defined in terms of itself", decl.span,
                        "break the circle: a set or value cannot include itself")
-            return STRING
+            return UNKNOWN
         self.in_progress.add(id(decl))
         value_type = self.expr(decl.value, _Scope(None, None))
         self.in_progress.discard(id(decl))
@@ -210,7 +210,7 @@ class _Checker:
         if id(definition) in self.in_progress:
             self.error("VK107", f"`{names[0]}` depends on itself", definition.span,
                        "a decision cannot use its own value, directly or through other decisions")
-            return [STRING] * len(names)
+            return [UNKNOWN] * len(names)
         self.in_progress.add(id(definition))
         kind.dependencies[id(definition)] = set()
         scope = _Scope(kind, definition)
@@ -290,7 +290,7 @@ class _Checker:
             result = self.otherwise_types(body.otherwise, [result], scope)[0]
         elif result is not None and not self.tiers_cover(body, subject):
             result = optional(result)
-        return result or STRING
+        return result or UNKNOWN
 
     def tiers_cover(self, body: ast.TiersBody, subject: Type) -> bool:
         """Whether some tier holds for every value of the subject, so the decision is never empty."""
@@ -317,12 +317,13 @@ class _Checker:
             results = [optional(r) if r is not None else None for r in results]
         if body.hit == "unique":
             self.check_unique(body)
-        return [r or STRING for r in results]
+        return [r or UNKNOWN for r in results]
 
     def outputs(self, outputs: tuple[ast.Expr, ...], results: list[Type | None], count: int, span: Span,
                 scope: _Scope) -> list[Type | None]:
         if len(outputs) != count:
-            self.error("VK110", f"this row gives {len(outputs)} values but the decision names {count}", span,
+            self.error("VK110", f"this row gives {len(outputs)} value{'s' if len(outputs) != 1 else ''} but the "
+                       f"decision names {count}", span,
                        "give one value per decision name, separated by commas")
         merged = list(results)
         for index, output in enumerate(outputs[:count]):
@@ -388,7 +389,7 @@ class _Checker:
     # -- expressions
     def expect_bool(self, expr: ast.Expr, scope: _Scope, where: str) -> None:
         type_ = self.expr(expr, scope)
-        if strip_optional(type_) != BOOL:
+        if not isinstance(strip_optional(type_), (type(BOOL), UnknownT)):
             self.error("VK104", f"{where} needs a condition (true or false), not {type_.describe()}", expr.span,
                        "compare values with `==`, `<`, `in`, or combine conditions with `and`/`or`")
 
@@ -452,7 +453,7 @@ class _Checker:
             if scope.owner is None:
                 self.error("VK104", f"a requirement reads only the request and sets, not `{expr.name}`", expr.span,
                            "requirements are checked before any decision is made")
-                return STRING
+                return UNKNOWN
             if scope.owner is not None:
                 kind.dependencies.setdefault(id(scope.owner), set()).add(expr.name)
             names = definition.names if isinstance(definition, ast.Decision) else (definition.name,)
@@ -467,17 +468,17 @@ class _Checker:
             if kind.request.field(expr.name) is not None:
                 self.error("VK101", f"unknown name `{expr.name}`", expr.span,
                            f"the request's field is written `request.{expr.name}`")
-                return STRING
+                return UNKNOWN
         self.error("VK101", f"unknown name `{expr.name}`", expr.span,
                    did_you_mean(expr.name, candidates) or "define it with `let`, `set` or `decision`")
-        return STRING
+        return UNKNOWN
 
     def field(self, expr: ast.Field, scope: _Scope) -> Type:
         base = self.expr(expr.base, scope)
         record = strip_optional(base)
         if not isinstance(record, RecordT):
             self.error("VK104", f"`.{expr.name}` needs a record, but this is {base.describe()}", expr.span)
-            return STRING
+            return UNKNOWN
         field_type = record.field(expr.name)
         if field_type is None:
             owner = f"request of kind `{scope.kind.name}`" if isinstance(expr.base, ast.Request) and scope.kind \
@@ -485,7 +486,7 @@ class _Checker:
             fields = record.field_names()
             hint = did_you_mean(expr.name, fields) or f"its fields are: {', '.join(fields)}"
             self.error("VK102", f"the {owner} has no field `{expr.name}`", expr.span, hint)
-            return STRING
+            return UNKNOWN
         return optional(field_type) if isinstance(base, OptionalT) else field_type
 
     def set_items(self, expr: ast.Expr) -> list[ast.Expr] | None:
@@ -507,7 +508,7 @@ class _Checker:
                 self.error("VK104", f"a set holds plain values, not {item_type.describe()}", item.span)
                 continue
             element = item_type if element is None else self.merge(element, item_type, item.span)
-        return SetT(element or STRING)
+        return SetT(element or UNKNOWN)
 
     def binary(self, expr: ast.Binary, scope: _Scope) -> Type:
         left = self.expr(expr.left, scope)
@@ -518,7 +519,7 @@ class _Checker:
             return self.rules.compare(expr.op, left, right, expr.span, expr.left, expr.right)
         if expr.op in ("and", "or"):
             for side, type_ in ((expr.left, left), (expr.right, right)):
-                if strip_optional(type_) != BOOL:
+                if not isinstance(strip_optional(type_), (type(BOOL), UnknownT)):
                     self.error("VK104", f"`{expr.op}` joins conditions, but this is {type_.describe()}", side.span)
             return BOOL
         return self.rules.arithmetic(expr.op, left, right, expr, scope.kind is not None and
@@ -529,7 +530,7 @@ class _Checker:
         source_inner = strip_optional(source)
         if not isinstance(source_inner, (ListT, SetT)):
             self.error("VK104", f"`for ... in` needs a list or set, not {source.describe()}", expr.source.span)
-            element_type: Type = STRING
+            element_type: Type = UNKNOWN
         else:
             element_type = source_inner.element
         inner = scope.with_variable(expr.variable, element_type)

@@ -103,6 +103,14 @@ class TimestampT(Type):
 
 
 @dataclass(frozen=True, slots=True)
+class UnknownT(Type):
+    """The type of an expression already reported as wrong; it fits anywhere, so errors do not cascade."""
+
+    def describe(self) -> str:
+        return "an unknown value"
+
+
+@dataclass(frozen=True, slots=True)
 class NullT(Type):
     """`nothing`: no value."""
 
@@ -178,6 +186,7 @@ PERCENT = PercentT()
 DATE = DateT()
 TIMESTAMP = TimestampT()
 NULL = NullT()
+UNKNOWN = UnknownT()
 
 NUMERIC = (IntT, DecimalT)
 TEXTUAL = (StringT, EnumT)
@@ -206,7 +215,7 @@ def is_text(t: Type) -> bool:
 def same_family(a: Type, b: Type) -> bool:
     """Whether two values can be compared with each other."""
     a, b = strip_optional(a), strip_optional(b)
-    if isinstance(a, NullT) or isinstance(b, NullT):
+    if isinstance(a, (NullT, UnknownT)) or isinstance(b, (NullT, UnknownT)):
         return True
     if is_numeric(a) and is_numeric(b):
         return True
@@ -222,6 +231,10 @@ def same_family(a: Type, b: Type) -> bool:
 def unify(a: Type, b: Type) -> Type | None:
     """The type that holds values of both a and b (table rows, branches), or None."""
     if a == b:
+        return a
+    if isinstance(a, UnknownT):
+        return b
+    if isinstance(b, UnknownT):
         return a
     if isinstance(a, NullT):
         return optional(b)

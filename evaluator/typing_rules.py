@@ -10,7 +10,7 @@ from .diagnostics import did_you_mean
 from .source import Span
 from .types import (
     BOOL, DATE, DECIMAL, INT, NULL, PERCENT, STRING, TIMESTAMP, BoolT, DateT, DecimalT, DurationT, EnumT,
-    IntT, ListT, MoneyT, PercentT, RecordT, SetT, StringT, TimestampT, Type, is_numeric, is_optional, is_text,
+    IntT, ListT, MoneyT, PercentT, RecordT, SetT, StringT, TimestampT, Type, UnknownT, UNKNOWN, is_numeric, is_optional, is_text,
     same_family, strip_optional, unify,
 )
 
@@ -145,6 +145,8 @@ class TypeRules:
 
     # -- arithmetic
     def unary(self, op: str, operand: Type, span: Span) -> Type:
+        if isinstance(operand, UnknownT):
+            return UNKNOWN
         if op == "not":
             if strip_optional(operand) != BOOL:
                 self.error("VK104", f"`not` needs a condition, not {operand.describe()}", span)
@@ -160,6 +162,8 @@ class TypeRules:
                 self.error("VK112", f"`{describe_expr(side)}` may be absent, so it cannot be used in `{op}`",
                            side.span, f"give a fallback: `{describe_expr(side)} if absent ...`")
                 return strip_optional(side_type)
+        if isinstance(left, UnknownT) or isinstance(right, UnknownT):
+            return UNKNOWN
         result = _arithmetic_result(op, left, right)
         if result is None:
             words = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "of": "take a share of"}
@@ -176,10 +180,12 @@ class TypeRules:
     # -- functions
     def call(self, expr: ast.Call, arguments: list[Type], kind) -> Type:
         name = expr.function
+        if any(isinstance(argument, UnknownT) for argument in arguments) and name in FUNCTIONS:
+            return UNKNOWN
         if name not in FUNCTIONS:
             self.error("VK111", f"there is no function `{name}`", expr.span,
                        did_you_mean(name, FUNCTIONS + AGGREGATES) or f"functions: {', '.join(FUNCTIONS)}")
-            return STRING
+            return UNKNOWN
         if name in ("min", "max"):
             if len(arguments) < 2:
                 self.error("VK111", f"`{name}` compares two or more values", expr.span)
