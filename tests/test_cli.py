@@ -1,0 +1,123 @@
+"""The `vilkar` command through click's runner: output, formats and exit codes."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from conftest import ROOT
+from evaluator.cli import main
+
+SAMPLES = ROOT / "samples"
+
+
+def run(*args: str, input: str | None = None, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), input=input, env=env)
+
+
+def test_eval_prints_each_decision():
+    result = run("eval", str(SAMPLES / "cancellation-9-days-notice.yaml"))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "fee_percent  50" in lines[2]
+    assert "fee          6250.00" in result.output
+    assert "refund       6250.00" in result.output
+
+
+def test_eval_explain_names_rule_and_clause():
+    result = run("eval", "--explain", str(SAMPLES / "cancellation-9-days-notice.yaml"))
+    assert result.exit_code == 0
+    assert "because the tier `6..13 days -> 50%` applies" in result.output
+    assert "cites 2.6 Yderligere vilkår og betingelser – Annulleringspolitik" in result.output
+    assert "at policies/cancellation.vk:" in result.output
+
+
+def test_eval_json_is_the_result_dict():
+    result = run("eval", "--format", "json", str(SAMPLES / "cancellation-9-days-notice.yaml"))
+    payload = json.loads(result.output)
+    assert payload["decisions"] == {"notice_days": 9, "fee_percent": 50, "fee": "6250.00", "refund": "6250.00"}
+    assert {entry["decision"] for entry in payload["trace"]} == set(payload["decisions"])
+    assert all(entry["cites"] for entry in payload["trace"])
+
+
+def test_eval_several_files_in_json_gives_a_list():
+    result = run("eval", "--format", "json", str(SAMPLES / "cancellation-9-days-notice.yaml"),
+                 str(SAMPLES / "cancellation-14-days-notice.json"))
+    payload = json.loads(result.output)
+    assert [entry["decisions"]["fee_percent"] for entry in payload] == [50, 0]
+
+
+def test_eval_reads_stdin_json_and_yaml():
+    document = {"kind": "proactive_request", "service": "Workshop", "submitted_on": "2027-05-01",
+                "work_order_expires_on": "2027-06-30"}
+    as_json = run("eval", "--format", "json", "-", input=json.dumps(document))
+    assert json.loads(as_json.output)["decisions"] == {"deadline": "2027-05-01", "in_time": True}
+    as_yaml = run("eval", "-", input="kind: proactive_request\nservice: x\nsubmitted_on: 2027-05-02\n"
+                                     "work_order_expires_on: 2027-06-30\n")
+    assert as_yaml.exit_code == 0 and "in_time   false" in as_yaml.output
+
+
+def test_invalid_yaml_request_reports_line_and_column_and_exits_2():
+    text = ('kind: cancellation\nservice: Workshop\nservice_start: "2026-02-30"\ncancelled_on: "2026-02-01"\n'
+            "service_cost: {amount: 100, currency: EUR}\n")
+    result = run("eval", "-", input=text)
+    assert result.exit_code == 2
+    assert "-:3:16: /service_start: is not a date that exists" in result.output
+    assert "-:5:39: /service_cost/currency: only USD is accepted" in result.output
+
+
+def test_invalid_request_in_json_format_lists_pointers():
+    document = {"kind": "cancellation", "service": "x", "service_start": "2026-12-10",
+                "cancelled_on": "2026-12-01", "service_cost": {"amount": -1, "currency": "USD"}, "extra": 1}
+    result = run("eval", "--format", "json", "-", input=json.dumps(document))
+    assert result.exit_code == 2
+    payload = json.loads(result.output)
+    assert payload["valid"] is False
+    assert {e["pointer"] for e in payload["errors"]} == {"/service_cost/amount", "/extra"}
+
+
+def test_unreadable_inputs_exit_2():
+    assert run("eval", "does-not-exist.yaml").exit_code == 2
+    broken = run("eval", "-", input="kind: [unclosed\n")
+    assert broken.exit_code == 2 and "not valid YAML" in broken.output
+    assert run("eval", "-", input='{"kind": ').exit_code == 2
+    assert run("eval", "-", input="- just\n- a list\n").exit_code == 2
+
+
+def test_validate_reports_findings_with_exit_1():
+    ok = run("validate", str(SAMPLES / "incident-sev-b-friday-afternoon.yaml"))
+    assert ok.exit_code == 0 and "valid incident request" in ok.output
+    bad = run("validate", "-", input='kind: incident\nseverity: 1\n')
+    assert bad.exit_code == 1
+    assert "write it in quotes" in bad.output
+
+
+def test_schema_prints_the_kind_schema_and_suggests_names():
+    result = run("schema", "cancellation")
+    assert result.exit_code == 0
+    assert json.loads(result.output)["properties"]["kind"]["const"] == "cancellation"
+    wrong = run("schema", "cancelation")
+    assert wrong.exit_code == 2 and "did you mean `cancellation`" in wrong.output
+
+
+def test_policies_option_and_environment_point_at_another_rule_set(tmp_path):
+    (tmp_path / "cancellation.vk").write_text(
+        (ROOT / "policies" / "cancellation.vk").read_text(encoding="utf-8").replace(">= 14 days", ">= 21 days")
+        .replace("6..13 days", "6..20 days"), encoding="utf-8")
+    sample = str(SAMPLES / "cancellation-14-days-notice.json")
+    assert "fee_percent  0" in run("eval", sample).output
+    assert "fee_percent  50" in run("eval", "--policies", str(tmp_path), sample).output
+    assert "fee_percent  50" in run("eval", sample, env={"VILKAR_POLICIES": str(tmp_path)}).output
+
+
+def test_broken_policies_exit_2_with_diagnostics(tmp_path):
+    (tmp_path / "bad.vk").write_text("kind cancellation\ndecision x = request.sevice_cost\n", encoding="utf-8")
+    result = run("eval", "--policies", str(tmp_path), str(SAMPLES / "cancellation-9-days-notice.yaml"))
+    assert result.exit_code == 2
+    assert "bad.vk:2:14: VK102" in result.output
+    assert "did you mean `service_cost`?" in result.output
+
+
+def test_no_colour_when_not_a_terminal_or_no_color_set():
+    result = run("eval", str(SAMPLES / "cancellation-9-days-notice.yaml"), env={"NO_COLOR": "1"})
+    assert "\x1b[" not in result.output
