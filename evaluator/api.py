@@ -51,7 +51,7 @@ class PolicySet:
         problems: list[RequestProblem] = []
         plain = normalize(document, [], problems) if validate else document
         kind = plain.get("kind")
-        if kind not in self.validators:
+        if not isinstance(kind, str) or kind not in self.validators:
             problems.append(self.kind_problem(plain))
             raise RequestError(problems)
         if validate:
