@@ -400,11 +400,11 @@ class SetDecl:
 
 @dataclass(frozen=True, slots=True)
 class LetDecl:
-    """`let name = expr`: a named value that is not a decision."""
+    """`let name = body`: a named value that is not reported; written like a decision."""
 
-    name: str
-    value: Expr
+    names: tuple[str, ...]
     citation: Citation | None
+    body: Body
     kind: str | None
     span: Span = _span()
 

@@ -129,7 +129,11 @@ class _Checker:
             self.define_global(self.calendars, item.name, item)
             return
         if isinstance(item, ast.LetDecl) and item.kind is None:
-            self.define_global(self.lets, item.name, item)
+            if len(item.names) > 1 or not isinstance(item.body, ast.RuleBody) or item.body.exceptions:
+                self.error("VK116", "a value outside a kind is a single constant", item.span,
+                           "write `let name = value`, or move it below a `kind` line")
+                return
+            self.define_global(self.lets, item.names[0], item)
             return
         if item.kind is None:
             what = "decision" if isinstance(item, ast.Decision) else "requirement"
@@ -142,8 +146,7 @@ class _Checker:
         if isinstance(item, ast.Requirement):
             info.requirements.append(item)
             return
-        names = item.names if isinstance(item, ast.Decision) else (item.name,)
-        for name in names:
+        for name in item.names:
             previous = info.definitions.get(name) or self.sets.get(name) or self.lets.get(name)
             if previous is not None:
                 self.error("VK106", f"`{name}` is defined twice for kind `{item.kind}`", item.span,
@@ -172,7 +175,8 @@ class _Checker:
                        "break the circle: a set or value cannot include itself")
             return UNKNOWN
         self.in_progress.add(id(decl))
-        value_type = self.expr(decl.value, _Scope(None, None))
+        value = decl.value if isinstance(decl, ast.SetDecl) else decl.body.value
+        value_type = self.expr(value, _Scope(None, None))
         self.in_progress.discard(id(decl))
         if isinstance(decl, ast.SetDecl):
             if not isinstance(value_type, SetT):
@@ -204,7 +208,7 @@ class _Checker:
         kind.order = self.dependency_order(kind)
 
     def definition_type(self, kind: KindInfo, definition: Definition) -> list[Type]:
-        names = definition.names if isinstance(definition, ast.Decision) else (definition.name,)
+        names = definition.names
         if all(name in kind.value_types for name in names):
             return [kind.value_types[name] for name in names]
         if id(definition) in self.in_progress:
@@ -213,11 +217,7 @@ class _Checker:
             return [UNKNOWN] * len(names)
         self.in_progress.add(id(definition))
         kind.dependencies[id(definition)] = set()
-        scope = _Scope(kind, definition)
-        if isinstance(definition, ast.LetDecl):
-            result = [self.expr(definition.value, scope)]
-        else:
-            result = self.body(definition, scope)
+        result = self.body(definition, _Scope(kind, definition))
         self.in_progress.discard(id(definition))
         for name, type_ in zip(names, result):
             kind.value_types[name] = type_
@@ -255,7 +255,7 @@ class _Checker:
             self.error(code, message, span, hint)
 
     # -- rule bodies
-    def body(self, decision: ast.Decision, scope: _Scope) -> list[Type]:
+    def body(self, decision: Definition, scope: _Scope) -> list[Type]:
         body = decision.body
         count = len(decision.names)
         if isinstance(body, ast.MatchBody):
@@ -456,8 +456,7 @@ class _Checker:
                 return UNKNOWN
             if scope.owner is not None:
                 kind.dependencies.setdefault(id(scope.owner), set()).add(expr.name)
-            names = definition.names if isinstance(definition, ast.Decision) else (definition.name,)
-            return self.definition_type(kind, definition)[names.index(expr.name)]
+            return self.definition_type(kind, definition)[definition.names.index(expr.name)]
         if expr.name in self.lets:
             return self.global_type(expr.name, self.lets[expr.name])
         if expr.name in self.sets:

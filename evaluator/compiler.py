@@ -22,6 +22,7 @@ from .types import (
 from .typing_rules import quantity_count
 
 Path = tuple[str, ...]
+Definition = ast.Decision | ast.LetDecl
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,12 @@ class RuleInfo:
     source: str
     inputs: tuple[Path, ...]
     role: str  # rule | exception | tier | row | otherwise | none
-    uses: tuple[str, ...] = ()  # the other decisions it reads
+    uses: tuple[str, ...] = ()  # the decisions and lets it reads
 
 
 @dataclass(frozen=True)
 class DecisionInfo:
-    """A decision (or the decisions of one table) with every rule that can decide it."""
+    """A decision or `let` (or the values of one table) with every rule that can decide it."""
 
     names: tuple[str, ...]
     types: tuple[Type, ...]
@@ -46,6 +47,7 @@ class DecisionInfo:
     source: str
     inputs: tuple[Path, ...]
     rules: dict[int, RuleInfo]
+    reported: bool  # a decision, rather than a `let`
 
 
 @dataclass(frozen=True)
@@ -60,15 +62,21 @@ class RequirementInfo:
 
 @dataclass
 class CompiledKind:
-    """A request kind's compiled decisions, ready to evaluate many requests."""
+    """A request kind's compiled decisions, ready to evaluate many requests.
+
+    `decide(request)` returns the values of every decision and `let` (in `names` order) and, per
+    definition (in `definitions` order), the index of the rule that decided it.
+    """
 
     name: str
     decide: Callable[[dict], tuple[tuple, tuple]]
     requirements: Callable[[dict], list[int]]
-    decisions: tuple[DecisionInfo, ...]
+    definitions: tuple[DecisionInfo, ...]
     requirement_infos: tuple[RequirementInfo, ...]
     names: tuple[str, ...]
-    outputs: tuple[Callable[[Any], Any] | None, ...]
+    types: tuple[Type, ...]
+    # (name, position in the values, converter to a plain Python value) of each reported decision
+    reported: tuple[tuple[str, int, Callable[[Any], Any] | None], ...]
     source_code: str
 
 
@@ -105,7 +113,8 @@ def _global_values(checked: CheckedRuleSet, constants: _Constants) -> dict[str, 
     def value_of(name: str) -> Any:
         if name not in values:
             decl = checked.sets.get(name) or checked.lets[name]
-            value = _constant_value(decl.value, checked, value_of)
+            value = _constant_value(decl.value if isinstance(decl, ast.SetDecl) else decl.body.value, checked,
+                                    value_of)
             if isinstance(decl, ast.SetDecl) and decl.names:
                 value = frozenset(runtime.product_name(v) for v in value)
             values[name] = value
@@ -168,7 +177,11 @@ _RUNTIME_NAMES = {
     "_if_absent": runtime.if_absent, "_add_days": runtime.add_days, "_days_between": runtime.days_between,
     "_add_minutes": runtime.add_minutes, "_minutes_between": runtime.minutes_between,
     "_name_in": runtime.name_in, "_contains_word": runtime.contains_word, "_ZERO": runtime.ZERO,
+    "_EXACT": runtime.EXACT, "_decimal_sum": runtime.decimal_sum,
 }
+
+# Arithmetic on exact decimals goes through the runtime's context rather than Python's operators.
+_EXACT_METHODS = {"+": "_EXACT.add", "-": "_EXACT.subtract", "*": "_EXACT.multiply"}
 
 
 class _KindCompiler:
@@ -186,7 +199,7 @@ class _KindCompiler:
 
     # -- driver
     def compile(self) -> CompiledKind:
-        decide_body, decisions, trace_names, value_names = self.decide_function()
+        decide_body, definitions, trace_names, value_names = self.decide_function()
         decide_inputs = self.input_bindings()
         self.inputs = {}
         requirement_body, requirement_infos = self.requirements_function()
@@ -202,10 +215,13 @@ class _KindCompiler:
         namespace.update(self.constants.values)
         code = compile(source, f"<vilkar kind {self.kind.name}>", "exec")
         exec(code, namespace)  # the source is generated from checked AST nodes only (module docstring)
-        names = tuple(name for info in decisions for name in info.names)
-        outputs = tuple(_output_converter(t) for info in decisions for t in info.types)
-        return CompiledKind(self.kind.name, namespace["decide"], namespace["requirements"], tuple(decisions),
-                            tuple(requirement_infos), names, outputs, source)
+        names = tuple(name for info in definitions for name in info.names)
+        types = tuple(type_ for info in definitions for type_ in info.types)
+        position = {name: index for index, name in enumerate(names)}
+        reported = tuple((name, position[name], _output_converter(self.kind.value_types[name]))
+                         for decision in self.kind.decisions for name in decision.names)
+        return CompiledKind(self.kind.name, namespace["decide"], namespace["requirements"], tuple(definitions),
+                            tuple(requirement_infos), names, types, reported, source)
 
     def emit(self, line: str, depth: int = 1) -> None:
         self.lines.append("    " * depth + line)
@@ -216,35 +232,28 @@ class _KindCompiler:
 
     # -- decisions
     def decide_function(self) -> tuple[list[str], list[DecisionInfo], list[str], list[str]]:
+        """Every decision and let, each after what it reads, recording the rule that fired."""
         self.lines = []
         infos: list[DecisionInfo] = []
         trace_names: list[str] = []
         value_names: list[str] = []
         for definition in self.kind.order:
-            if isinstance(definition, ast.LetDecl):
-                target = _let_var(definition.name)
-                self.emit(f"{target} = {self.expr(definition.value)}")
-                continue
+            reported = isinstance(definition, ast.Decision)
             trace = f"tr_{definition.names[0]}"
-            targets = [_decision_var(n) for n in definition.names]
+            targets = [_variable_of(definition, n) for n in definition.names]
             types = [self.kind.value_types[n] for n in definition.names]
             rules = self.body(definition, targets, types, trace)
             for target, type_ in zip(targets, types):
-                if isinstance(strip_optional(type_), MoneyT) and strip_optional(type_).currency is not None:
+                if reported and isinstance(strip_optional(type_), MoneyT) and strip_optional(type_).currency:
                     self.emit(f"{target} = _cents({target})")
             infos.append(DecisionInfo(definition.names, tuple(types), _cites(definition.citation),
-                                      definition.span.location(), self.paths_of(definition.body), rules))
+                                      definition.span.location(), self.paths_of(definition.body), rules, reported))
             trace_names.append(trace)
-        for definition in self.kind.decisions:
-            value_names.extend(_decision_var(n) for n in definition.names)
-        ordered = {id(info): info for info in infos}
-        decision_infos = []
-        for definition in self.kind.decisions:
-            decision_infos.extend(i for i in ordered.values() if i.names == definition.names)
-        trace_by_decision = {info.names: f"tr_{info.names[0]}" for info in infos}
-        return self.lines, decision_infos, [trace_by_decision[i.names] for i in decision_infos], value_names
+            value_names.extend(targets)
+        return self.lines, infos, trace_names, value_names
 
-    def body(self, decision: ast.Decision, targets: list[str], types: list[Type], trace: str) -> dict[int, RuleInfo]:
+    def body(self, decision: Definition, targets: list[str], types: list[Type],
+             trace: str) -> dict[int, RuleInfo]:
         body = decision.body
         if isinstance(body, ast.RuleBody):
             return self.rule_body(decision, body, targets[0], types[0], trace)
@@ -252,7 +261,7 @@ class _KindCompiler:
             return self.tiers_body(decision, body, targets[0], types[0], trace)
         return self.match_body(decision, body, targets, types, trace)
 
-    def rule_body(self, decision: ast.Decision, body: ast.RuleBody, target: str, type_: Type,
+    def rule_body(self, decision: Definition, body: ast.RuleBody, target: str, type_: Type,
                   trace: str) -> dict[int, RuleInfo]:
         rules = {-1: self.rule_info(body.value, decision.citation, "rule", decision)}
         if not body.exceptions:
@@ -271,7 +280,7 @@ class _KindCompiler:
         self.emit(f"{trace} = -1", 2)
         return rules
 
-    def tiers_body(self, decision: ast.Decision, body: ast.TiersBody, target: str, type_: Type,
+    def tiers_body(self, decision: Definition, body: ast.TiersBody, target: str, type_: Type,
                    trace: str) -> dict[int, RuleInfo]:
         subject = self.temp()
         self.emit(f"{subject} = {self.expr(body.subject)}")
@@ -286,7 +295,7 @@ class _KindCompiler:
         self.otherwise(decision, body.otherwise, [target], [type_], trace, len(body.rows), rules, body.subject)
         return rules
 
-    def match_body(self, decision: ast.Decision, body: ast.MatchBody, targets: list[str], types: list[Type],
+    def match_body(self, decision: Definition, body: ast.MatchBody, targets: list[str], types: list[Type],
                    trace: str) -> dict[int, RuleInfo]:
         subjects = []
         for subject in body.subjects:
@@ -309,7 +318,7 @@ class _KindCompiler:
                        extra_paths=self.paths_of(body.subjects))
         return rules
 
-    def otherwise(self, decision: ast.Decision, row: ast.OtherwiseRow | None, targets: list[str],
+    def otherwise(self, decision: Definition, row: ast.OtherwiseRow | None, targets: list[str],
                   types: list[Type], trace: str, index: int, rules: dict[int, RuleInfo],
                   extra: ast.Expr | None = None, extra_paths: tuple[Path, ...] = ()) -> None:
         self.emit("else:")
@@ -326,20 +335,19 @@ class _KindCompiler:
         self.emit(f"{trace} = {index}", 2)
         rules[index] = self.rule_info(row, row.citation, "otherwise", decision, extra=extra, extra_paths=extra_paths)
 
-    def rule_info(self, node: Any, citation: ast.Citation | None, role: str, decision: ast.Decision,
+    def rule_info(self, node: Any, citation: ast.Citation | None, role: str, decision: Definition,
                   extra: ast.Expr | None = None, extra_paths: tuple[Path, ...] = ()) -> RuleInfo:
         paths = self.paths_of(node) + (self.paths_of(extra) if extra is not None else ()) + extra_paths
         return RuleInfo(self.text_of(node, citation), _cites(citation) or _cites(decision.citation),
                         node.span.location(), tuple(dict.fromkeys(paths)), role, self.decisions_read(node, extra))
 
     def decisions_read(self, *nodes: Any) -> tuple[str, ...]:
-        """The kind's decisions that these nodes (or the lets they use) read."""
+        """The kind's decisions and lets that these nodes read."""
         found: list[str] = []
         _collect_names(nodes, found)
         decisions = []
         for name in found:
-            definition = self.kind.definitions.get(name)
-            if isinstance(definition, ast.Decision) and name not in decisions:
+            if name in self.kind.definitions and name not in decisions:
                 decisions.append(name)
         return tuple(decisions)
 
@@ -445,8 +453,7 @@ class _KindCompiler:
 
     def expr_name(self, expr: ast.Name) -> str:
         if expr.name in self.kind.definitions:
-            definition = self.kind.definitions[expr.name]
-            return _let_var(expr.name) if isinstance(definition, ast.LetDecl) else _decision_var(expr.name)
+            return _variable_of(self.kind.definitions[expr.name], expr.name)
         if expr.name in self.globals:
             return self.globals[expr.name]
         return _variable(expr.name)
@@ -470,7 +477,11 @@ class _KindCompiler:
         return f"frozenset(({''.join(self.expr(item) + ', ' for item in expr.items)}))"
 
     def expr_unary(self, expr: ast.Unary) -> str:
-        return f"(not {self.expr(expr.operand)})" if expr.op == "not" else f"(-{self.expr(expr.operand)})"
+        if expr.op == "not":
+            return f"(not {self.expr(expr.operand)})"
+        if _is_exact(self.type_of(expr)):
+            return f"_EXACT.minus({self.expr(expr.operand)})"
+        return f"(-{self.expr(expr.operand)})"
 
     def expr_presence(self, expr: ast.Presence) -> str:
         return f"({self.expr(expr.operand)} is {'not ' if expr.present else ''}None)"
@@ -510,9 +521,10 @@ class _KindCompiler:
             return f"_contains_word({left}, {right})"
         if op in ("==", "!=", "<", "<=", ">", ">="):
             return f"({left} {op} {right})"
-        return self.arithmetic(op, left, right, strip_optional(left_type), strip_optional(right_type))
+        return self.arithmetic(op, left, right, strip_optional(left_type), strip_optional(right_type),
+                               strip_optional(self.type_of(expr)))
 
-    def arithmetic(self, op: str, left: str, right: str, left_type: Type, right_type: Type) -> str:
+    def arithmetic(self, op: str, left: str, right: str, left_type: Type, right_type: Type, result: Type) -> str:
         if op == "-" and isinstance(left_type, DateT) and isinstance(right_type, DateT):
             return f"_days_between({left}, {right})"
         if op == "-" and isinstance(left_type, TimestampT) and isinstance(right_type, TimestampT):
@@ -531,6 +543,8 @@ class _KindCompiler:
             return f"_div({left}, {right})"
         if op == "+" and isinstance(left_type, SetT):
             return f"({left} | {right})"
+        if _is_exact(result):
+            return f"{_EXACT_METHODS[op]}({left}, {right})"
         return f"({left} {op} {right})"
 
     def expr_call(self, expr: ast.Call) -> str:
@@ -554,8 +568,9 @@ class _KindCompiler:
         element = self.expr(expr.element)
         generator = f"{element} for {variable} in {source}{where}"
         if expr.function == "sum":
-            zero = "_ZERO" if isinstance(self.type_of(expr), (MoneyT, DecimalT, PercentT)) else "0"
-            return f"sum(({generator}), {zero})"
+            if _is_exact(self.type_of(expr)):
+                return f"_decimal_sum(({generator}))"
+            return f"sum(({generator}), 0)"
         if expr.function == "count":
             return f"sum((1 for {variable} in {source}{where}), 0)"
         if expr.function in ("any", "all"):
@@ -604,6 +619,11 @@ def _collect_paths(node: Any, found: list[Path]) -> None:
                 _collect_paths(getattr(node, name), found)
 
 
+def _is_exact(type_: Type) -> bool:
+    """Values held as Decimal, whose arithmetic must not depend on the caller's decimal context."""
+    return isinstance(strip_optional(type_), (MoneyT, DecimalT, PercentT))
+
+
 def _collect_names(node: Any, found: list[str]) -> None:
     if isinstance(node, tuple):
         for item in node:
@@ -620,12 +640,8 @@ def _cites(citation: ast.Citation | None) -> str | None:
     return citation.text if citation is not None else None
 
 
-def _decision_var(name: str) -> str:
-    return f"d_{name}"
-
-
-def _let_var(name: str) -> str:
-    return f"l_{name}"
+def _variable_of(definition: ast.Decision | ast.LetDecl, name: str) -> str:
+    return f"d_{name}" if isinstance(definition, ast.Decision) else f"l_{name}"
 
 
 def _variable(name: str) -> str:

@@ -126,8 +126,9 @@ class _Builder(Transformer):
     def names_marker(self, meta):
         return "names"
 
-    def let_decl(self, meta, name, value, citation=None):
-        return ast.LetDecl(str(name), value, citation, self.kind, self._span(meta))
+    def let_decl(self, meta, names, *rest):
+        citation = rest[0] if isinstance(rest[0], ast.Citation) else None
+        return ast.LetDecl(names, citation, rest[-1], self.kind, self._span(meta))
 
     def decision(self, meta, names, *rest):
         citation = rest[0] if isinstance(rest[0], ast.Citation) else None

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from .compiler import NO_RULE, CompiledKind, DecisionInfo, RuleInfo
+from .compiler import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, _output_converter
 from .types import MoneyT, Type, strip_optional
 
 _DISCLAIMERS = {
@@ -30,19 +30,33 @@ class Result:
     @property
     def decisions(self) -> dict[str, Any]:
         if self._decisions is None:
-            self._decisions = {
-                name: value if convert is None else convert(value)
-                for name, value, convert in zip(self._compiled.names, self._values, self._compiled.outputs)
-            }
+            values = self._values
+            self._decisions = {name: values[index] if convert is None else convert(values[index])
+                               for name, index, convert in self._compiled.reported}
         return self._decisions
 
     def __repr__(self) -> str:
         return f"Result(kind={self.kind!r}, decisions={self.decisions!r})"
 
-    # -- the trace
-    def fired(self) -> list[tuple[DecisionInfo, RuleInfo]]:
-        """For each decision (or table), the rule that decided it."""
-        return [(info, info.rules[index]) for info, index in zip(self._compiled.decisions, self._trace)]
+    # -- the trace, built only when asked for
+    def fired(self) -> dict[str, tuple[DecisionInfo, RuleInfo]]:
+        """For every decision and let, by name: its definition and the rule that decided it."""
+        fired = {}
+        for info, index in zip(self._compiled.definitions, self._trace):
+            for name in info.names:
+                fired[name] = (info, info.rules[index])
+        return fired
+
+    def value(self, name: str) -> Any:
+        """The value of a decision or let, as a plain Python value."""
+        index = self._compiled.names.index(name)
+        type_ = self._compiled.types[index]
+        convert = _output_converter(type_)
+        value = self._values[index]
+        return value if convert is None else convert(value)
+
+    def type_of(self, name: str) -> Type:
+        return self._compiled.types[self._compiled.names.index(name)]
 
     def input_value(self, path: tuple[str, ...]) -> Any:
         value: Any = self._document
@@ -52,54 +66,76 @@ class Result:
 
     def trace(self) -> list[dict[str, Any]]:
         entries = []
-        decisions = self.decisions
-        for info, rule in self.fired():
-            for name, type_ in zip(info.names, info.types):
-                entries.append({
-                    "decision": name,
-                    "value": json_value(decisions[name], type_),
-                    "rule": rule.text,
-                    "cites": rule.cites,
-                    "source": rule.source,
-                    "inputs": {"/".join(path): _json_input(self.input_value(path)) for path in rule.inputs},
-                    "uses": {used: json_value(decisions[used], self._type_of(used)) for used in rule.uses},
-                })
+        fired = self.fired()
+        for name in self.decisions:
+            info, rule = fired[name]
+            entries.append({
+                "decision": name,
+                "value": json_value(self.value(name), self.type_of(name)),
+                "rule": rule.text,
+                "cites": rule.cites,
+                "source": rule.source,
+                "inputs": {"/".join(path): _json_input(self.input_value(path)) for path in rule.inputs},
+                "uses": {used: json_value(self.value(used), self.type_of(used)) for used in rule.uses},
+            })
         return entries
-
-    def _type_of(self, name: str) -> Type:
-        for info in self._compiled.decisions:
-            if name in info.names:
-                return info.types[info.names.index(name)]
-        raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: decisions with money as two-decimal strings, dates as ISO text, and the trace."""
-        types = {name: type_ for info in self._compiled.decisions for name, type_ in zip(info.names, info.types)}
         return {
             "kind": self.kind,
-            "decisions": {name: json_value(value, types[name]) for name, value in self.decisions.items()},
+            "decisions": {name: json_value(value, self.type_of(name)) for name, value in self.decisions.items()},
             "trace": self.trace(),
         }
 
     def explain(self) -> str:
         """Why each decision has its value, rule by rule, with the clause it cites."""
-        decisions = self.decisions
-        lines = [f"{self.kind}: {len(decisions)} decisions"]
+        fired = self.fired()
+        lines = [f"{self.kind}: {len(self.decisions)} decisions"]
         if self.kind in _DISCLAIMERS:
             lines.append(f"Note: {_DISCLAIMERS[self.kind]}")
-        for info, rule in self.fired():
-            values = ", ".join(f"{name} = {_shown(decisions[name], t)}" for name, t in zip(info.names, info.types))
+        for name in self.decisions:
+            info, rule = fired[name]
+            if name != info.names[0]:
+                continue  # the other values of a table are explained with its first
+            values = ", ".join(f"{n} = {self.shown(n)}" for n in info.names)
             lines.append("")
             lines.append(values)
-            lines.append(f"  because {_because(rule)}")
-            inputs = [f"{'.'.join(path)} = {_shown_input(self.input_value(path))}" for path in rule.inputs]
-            inputs += [f"{name} = {_shown(decisions[name], self._type_of(name))}" for name in rule.uses]
-            if inputs:
-                lines.append(f"  using {', '.join(inputs)}")
-            if rule.cites:
-                lines.append(f"  cites {rule.cites}")
-            lines.append(f"  at {rule.source}")
+            lines.extend(self.explain_rule(rule, "  "))
+            for used in self.lets_behind(rule):
+                let_info, let_rule = fired[used]
+                lines.append(f"  where {used} = {self.shown(used)}")
+                lines.extend(self.explain_rule(let_rule, "    "))
         return "\n".join(lines)
+
+    def explain_rule(self, rule: RuleInfo, pad: str) -> list[str]:
+        lines = [f"{pad}because {_because(rule)}"]
+        inputs = [f"{'.'.join(path)} = {_shown_input(self.input_value(path))}" for path in rule.inputs]
+        inputs += [f"{used} = {self.shown(used)}" for used in rule.uses if used in self.decisions]
+        if inputs:
+            lines.append(f"{pad}using {', '.join(inputs)}")
+        if rule.cites:
+            lines.append(f"{pad}cites {rule.cites}")
+        lines.append(f"{pad}at {rule.source}")
+        return lines
+
+    def lets_behind(self, rule: RuleInfo) -> list[str]:
+        """The lets a rule reads, directly or through other lets, each once, deepest first."""
+        fired = self.fired()
+        ordered: list[str] = []
+
+        def visit(names: tuple[str, ...]) -> None:
+            for name in names:
+                if name in self.decisions or name in ordered:
+                    continue
+                visit(fired[name][1].uses)
+                ordered.append(name)
+
+        visit(rule.uses)
+        return ordered
+
+    def shown(self, name: str) -> str:
+        return _shown(self.value(name), self.type_of(name))
 
 
 def _because(rule: RuleInfo) -> str:

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
+
+# Money is exact: decimal arithmetic runs in this context, never the caller's (28 digits by default),
+# so sums and products of long amounts lose nothing; a quotient keeps 200 significant digits.
+EXACT = Context(prec=200, Emax=999999, Emin=-999999)
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -37,28 +41,35 @@ def cents(value: Decimal | int | None) -> Decimal | None:
     """Money is decided in whole cents, rounded half up."""
     if value is None:
         return None
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP, context=EXACT)
 
 
 def share(percent: Decimal | int, value: Decimal | int) -> Decimal:
     """`percent of value`."""
-    return Decimal(value) * Decimal(percent) / HUNDRED
+    return EXACT.divide(EXACT.multiply(value, percent), HUNDRED)
 
 
 def divide(left: Decimal | int, right: Decimal | int) -> Decimal:
-    return Decimal(left) / Decimal(right)
+    return EXACT.divide(Decimal(left), right)
+
+
+def decimal_sum(values) -> Decimal:
+    total = ZERO
+    for value in values:
+        total = EXACT.add(total, value)
+    return total
 
 
 def ceil(value: Decimal | int) -> int:
-    return int(Decimal(value).to_integral_value(rounding=ROUND_CEILING))
+    return int(Decimal(value).to_integral_value(rounding=ROUND_CEILING, context=EXACT))
 
 
 def floor(value: Decimal | int) -> int:
-    return int(Decimal(value).to_integral_value(rounding=ROUND_FLOOR))
+    return int(Decimal(value).to_integral_value(rounding=ROUND_FLOOR, context=EXACT))
 
 
 def round_half_up(value: Decimal | int) -> int:
-    return int(Decimal(value).to_integral_value(rounding=ROUND_HALF_UP))
+    return int(Decimal(value).to_integral_value(rounding=ROUND_HALF_UP, context=EXACT))
 
 
 def if_absent(value: object, fallback: object) -> object:
