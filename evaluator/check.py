@@ -516,6 +516,12 @@ class _Checker:
             return self.rules.member(left, right, expr.span, expr.left, expr.right, self.set_items(expr.right))
         if expr.op in ("==", "!=", "<", "<=", ">", ">="):
             return self.rules.compare(expr.op, left, right, expr.span, expr.left, expr.right)
+        if expr.op == "contains word":
+            for side, type_ in ((expr.left, left), (expr.right, right)):
+                if not isinstance(strip_optional(type_), (type(STRING), EnumT, UnknownT)):
+                    self.error("VK104", f"`contains word` looks for a text in a text, not {type_.describe()}",
+                               side.span)
+            return BOOL
         if expr.op in ("and", "or"):
             for side, type_ in ((expr.left, left), (expr.right, right)):
                 if not isinstance(strip_optional(type_), (type(BOOL), UnknownT)):

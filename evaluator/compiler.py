@@ -13,11 +13,12 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from . import ast, runtime
+from .calendar import BusinessHours
 from .check import CheckedRuleSet, KindInfo, request_path
 from .source import Source
 from .types import (
     BOOL, DateT, DecimalT, DurationT, EnumT, IntT, ListT, MoneyT, OptionalT, PercentT, RecordT, SetT,
-    TimestampT, Type, strip_optional,
+    TimestampT, Type, is_optional, strip_optional,
 )
 from .typing_rules import quantity_count
 
@@ -78,6 +79,8 @@ class CompiledKind:
     # (name, position in the values, converter to a plain Python value) of each reported decision
     reported: tuple[tuple[str, int, Callable[[Any], Any] | None], ...]
     source_code: str
+    calendar: BusinessHours | None = None
+    location: Path = ()
 
 
 NO_RULE = -2  # the trace index when no row matched and the table has no `otherwise`
@@ -86,6 +89,8 @@ NO_RULE = -2  # the trace index when no row matched and the table has no `otherw
 def compile_rule_set(checked: CheckedRuleSet, sources: dict[str, Source]) -> dict[str, CompiledKind]:
     constants = _Constants()
     globals_ = _global_values(checked, constants)
+    for name, declaration in checked.calendars.items():
+        globals_[name] = constants.name(BusinessHours.from_declaration(declaration))
     return {name: _KindCompiler(kind, checked, sources, constants, globals_).compile()
             for name, kind in sorted(checked.kinds.items())}
 
@@ -178,6 +183,7 @@ _RUNTIME_NAMES = {
     "_add_minutes": runtime.add_minutes, "_minutes_between": runtime.minutes_between,
     "_name_in": runtime.name_in, "_contains_word": runtime.contains_word, "_ZERO": runtime.ZERO,
     "_EXACT": runtime.EXACT, "_decimal_sum": runtime.decimal_sum,
+    "_min_present": runtime.min_present, "_max_present": runtime.max_present,
 }
 
 # Arithmetic on exact decimals goes through the runtime's context rather than Python's operators.
@@ -220,8 +226,10 @@ class _KindCompiler:
         position = {name: index for index, name in enumerate(names)}
         reported = tuple((name, position[name], _output_converter(self.kind.value_types[name]))
                          for decision in self.kind.decisions for name in decision.names)
+        calendar = namespace[self.globals[self.kind.calendar]] if self.kind.calendar else None
+        location = tuple(request_path(self.kind.location) or ()) if self.kind.location is not None else ()
         return CompiledKind(self.kind.name, namespace["decide"], namespace["requirements"], tuple(definitions),
-                            tuple(requirement_infos), names, types, reported, source)
+                            tuple(requirement_infos), names, types, reported, source, calendar, location)
 
     def emit(self, line: str, depth: int = 1) -> None:
         self.lines.append("    " * depth + line)
@@ -234,6 +242,7 @@ class _KindCompiler:
     def decide_function(self) -> tuple[list[str], list[DecisionInfo], list[str], list[str]]:
         """Every decision and let, each after what it reads, recording the rule that fired."""
         self.lines = []
+        self.bind_calendar()
         infos: list[DecisionInfo] = []
         trace_names: list[str] = []
         value_names: list[str] = []
@@ -246,11 +255,17 @@ class _KindCompiler:
             for target, type_ in zip(targets, types):
                 if reported and isinstance(strip_optional(type_), MoneyT) and strip_optional(type_).currency:
                     self.emit(f"{target} = _cents({target})")
+                if isinstance(strip_optional(type_), TimestampT) and self.kind.calendar:
+                    self.emit(f"{target} = _cal.local({target})")  # timestamps are reported at the location
             infos.append(DecisionInfo(definition.names, tuple(types), _cites(definition.citation),
                                       definition.span.location(), self.paths_of(definition.body), rules, reported))
             trace_names.append(trace)
             value_names.extend(targets)
         return self.lines, infos, trace_names, value_names
+
+    def bind_calendar(self) -> None:
+        if self.kind.calendar is not None:
+            self.emit(f"_cal = {self.globals[self.kind.calendar]}.at({self.expr(self.kind.location)})")
 
     def body(self, decision: Definition, targets: list[str], types: list[Type],
              trace: str) -> dict[int, RuleInfo]:
@@ -369,6 +384,7 @@ class _KindCompiler:
     # -- requirements
     def requirements_function(self) -> tuple[list[str], list[RequirementInfo]]:
         self.lines = []
+        self.bind_calendar()
         infos = []
         for index, requirement in enumerate(self.kind.requirements):
             condition = f"not ({self.condition(requirement.condition)})"
@@ -426,6 +442,14 @@ class _KindCompiler:
 
     def condition(self, expr: ast.Expr) -> str:
         return self.expr(expr)
+
+    def comparable(self, left: ast.Expr, right: ast.Expr) -> tuple[str, str]:
+        """Both sides in one representation: a duration of known clock meets one of per-request clock."""
+        for goal_side in (left, right):
+            goal = strip_optional(self.type_of(goal_side))
+            if isinstance(goal, DurationT) and goal.clock is None:
+                return self.coerce(left, goal), self.coerce(right, goal)
+        return self.expr(left), self.expr(right)
 
     def coerce(self, expr: ast.Expr, target: Type) -> str:
         """An expression's code, widened to the representation of the target type."""
@@ -520,6 +544,7 @@ class _KindCompiler:
         if op == "contains word":
             return f"_contains_word({left}, {right})"
         if op in ("==", "!=", "<", "<=", ">", ">="):
+            left, right = self.comparable(expr.left, expr.right)
             return f"({left} {op} {right})"
         return self.arithmetic(op, left, right, strip_optional(left_type), strip_optional(right_type),
                                strip_optional(self.type_of(expr)))
@@ -531,11 +556,12 @@ class _KindCompiler:
             return f"_minutes_between({left}, {right})"
         if isinstance(left_type, DateT) or isinstance(right_type, DateT):
             day, days = (left, right) if isinstance(left_type, DateT) else (right, left)
+            duration = right_type if isinstance(left_type, DateT) else left_type
+            if isinstance(duration, DurationT) and duration.clock == "business":
+                return f"_cal.add_business_days_to_date({day}, {days})"
             return f"_add_days({day}, {days if op == '+' else '-' + days})"
         if isinstance(left_type, TimestampT):
-            assert isinstance(right_type, DurationT) and right_type.clock == "calendar" \
-                and right_type.scale == "minutes", "business and day arithmetic on timestamps needs a calendar"
-            return f"_add_minutes({left}, {right if op == '+' else '-' + right})"
+            return self.moment_plus(left, right, right_type, op)
         if op == "of" or (op == "*" and PercentT in (type(left_type), type(right_type))):
             percent, value = (left, right) if isinstance(left_type, PercentT) else (right, left)
             return f"_share({percent}, {value})"
@@ -547,11 +573,35 @@ class _KindCompiler:
             return f"{_EXACT_METHODS[op]}({left}, {right})"
         return f"({left} {op} {right})"
 
+    def moment_plus(self, moment: str, duration: str, duration_type: Type, op: str) -> str:
+        """A timestamp plus (or minus) a duration: elapsed time, local days, or business time."""
+        assert isinstance(duration_type, DurationT)
+        amount = duration if op == "+" else f"-{duration}"
+        if duration_type.clock is None:
+            return f"_cal.add_duration({moment}, {duration}, {self.constants.name(duration_type.scale)})"
+        if duration_type.clock == "business":
+            method = "add_business_minutes" if duration_type.scale == "minutes" else "add_business_days"
+            return f"_cal.{method}({moment}, {duration})"
+        if duration_type.scale == "days":
+            return f"_cal.add_calendar_days({moment}, {amount})"
+        return f"_add_minutes({moment}, {amount})"
+
+    def expr_withinhours(self, expr: ast.WithinHours) -> str:
+        return f"_cal.within({self.expr(expr.operand)})"
+
+    def expr_nextbusinessstart(self, expr: ast.NextBusinessStart) -> str:
+        return f"_cal.next_start({self.expr(expr.operand)})"
+
     def expr_call(self, expr: ast.Call) -> str:
         arguments = [self.expr(a) for a in expr.arguments]
         name = expr.function
         if name in ("min", "max"):
-            return f"{name}({', '.join(arguments)})"
+            # durations whose clock is known only per request are compared as (clock, count), same clock only
+            arguments = [self.coerce(a, self.type_of(expr)) for a in expr.arguments]
+            return f"_{name}_present(({', '.join(arguments)}, ))"
+        if name == "clock":
+            return f"{arguments[0]}[0]" if strip_optional(self.type_of(expr.arguments[0])).clock is None \
+                else self.constants.name(strip_optional(self.type_of(expr.arguments[0])).clock)
         simple = {"ceil": "_ceil", "floor": "_floor", "round": "_round", "abs": "abs", "count": "len"}
         if name in simple:
             return f"{simple[name]}({arguments[0]})"
@@ -559,6 +609,8 @@ class _KindCompiler:
             return f"{arguments[0]}[0]"
         if name == "currency":
             return f"{arguments[0]}[1]"
+        if name == "local_date":
+            return f"_cal.local_date({arguments[0]})"
         raise AssertionError(f"no code for function {name}")
 
     def expr_comprehension(self, expr: ast.Comprehension) -> str:

@@ -72,6 +72,27 @@ def round_half_up(value: Decimal | int) -> int:
     return int(Decimal(value).to_integral_value(rounding=ROUND_HALF_UP, context=EXACT))
 
 
+def _present(values: tuple) -> list:
+    present = [value for value in values if value is not None]
+    clocks = {value[0] for value in present if isinstance(value, tuple)}
+    if len(clocks) > 1:
+        raise ValueError("calendar time and business time cannot be compared: "
+                         + ", ".join(f"{count} {clock} minutes" for clock, count in present))
+    return present
+
+
+def min_present(values: tuple) -> object:
+    """The smallest of the values that are present; None if none is."""
+    present = _present(values)
+    return min(present) if present else None
+
+
+def max_present(values: tuple) -> object:
+    """The largest of the values that are present; None if none is."""
+    present = _present(values)
+    return max(present) if present else None
+
+
 def if_absent(value: object, fallback: object) -> object:
     return fallback if value is None else value
 

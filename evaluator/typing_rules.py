@@ -19,7 +19,8 @@ Report = Callable[..., None]
 MINUTES_PER = {"minutes": 1, "hours": 60}
 DAYS_PER = {"days": 1, "weeks": 7}
 
-FUNCTIONS = ("min", "max", "ceil", "floor", "round", "abs", "amount", "currency", "count", "local_date")
+FUNCTIONS = ("min", "max", "ceil", "floor", "round", "abs", "amount", "currency", "count", "local_date", "clock")
+CLOCKS = EnumT(frozenset({"calendar", "business"}))
 AGGREGATES = ("sum", "count", "any", "all", "min", "max")
 
 
@@ -136,6 +137,8 @@ class TypeRules:
             self.error("VK104", f"cannot look for {left.describe()} in {right.describe()}", span,
                        _mismatch_hint(left, element))
             return BOOL
+        if isinstance(left_expr, ast.String) and isinstance(element, EnumT) and left_expr.value not in element.values:
+            self.unknown_enum_value(left_expr, element, right_expr)
         inner = strip_optional(left)
         if isinstance(inner, EnumT) and items is not None:
             for item in items:
@@ -171,9 +174,14 @@ class TypeRules:
                        f"cannot {words[op]} {left.describe()} and {right.describe()}", expr.span,
                        _arithmetic_hint(op, left, right))
             return left
-        if isinstance(result, TimestampT) and isinstance(right, DurationT) and right.clock != "calendar" \
-                and not has_calendar:
-            self.error("VK114", "adding business time needs a calendar", expr.span,
+        needs_calendar = (isinstance(left, (TimestampT, DateT)) and isinstance(right, DurationT)
+                          and (right.clock != "calendar" or isinstance(left, TimestampT) and right.scale == "days"))
+        if needs_calendar and op == "-" and right.clock != "calendar":
+            self.error("VK104", "business time can be added to a moment, not taken away", expr.span,
+                       "count forward from the earlier moment instead")
+        elif needs_calendar and not has_calendar:
+            what = "business time" if right.clock != "calendar" else "calendar days to a moment (local dates)"
+            self.error("VK114", f"adding {what} needs a calendar and a location", expr.span,
                        "say which calendar the kind uses: `kind x uses calendar support_hours at request.location`")
         return result
 
@@ -190,10 +198,7 @@ class TypeRules:
             if len(arguments) < 2:
                 self.error("VK111", f"`{name}` compares two or more values", expr.span)
                 return arguments[0] if arguments else DECIMAL
-            for argument, argument_expr in zip(arguments, expr.arguments):
-                if is_optional(argument):
-                    self.error("VK112", f"`{describe_expr(argument_expr)}` may be absent", argument_expr.span,
-                               f"give a fallback: `{describe_expr(argument_expr)} if absent ...`")
+            # absent values are skipped; the result is absent only if every value may be
             result = arguments[0]
             for argument, argument_expr in zip(arguments[1:], expr.arguments[1:]):
                 merged = unify(result, argument) if same_family(result, argument) else None
@@ -203,7 +208,7 @@ class TypeRules:
                                _mismatch_hint(result, argument))
                     return result
                 result = merged
-            return result
+            return result if all(is_optional(a) for a in arguments) else strip_optional(result)
         if not self.arity(expr, arguments, 1):
             return DECIMAL
         argument = arguments[0]
@@ -221,6 +226,10 @@ class TypeRules:
             if not isinstance(strip_optional(argument), (ListT, SetT)):
                 self.error("VK104", f"`count` counts a list or set, not {argument.describe()}", expr.span)
             return INT
+        if name == "clock":
+            if not isinstance(strip_optional(argument), DurationT):
+                self.error("VK104", f"`clock` tells the clock of a duration, not of {argument.describe()}", expr.span)
+            return CLOCKS
         if name == "local_date":
             self.expect_timestamp(argument, expr.arguments[0].span)
             if kind is None or kind.calendar is None:
@@ -291,6 +300,8 @@ def _arithmetic_result(op: str, left: Type, right: Type) -> Type | None:
         if isinstance(left, DateT) and isinstance(right, DurationT) and right.scale == "days" \
                 and right.clock is not None:
             return DATE
+        if isinstance(left, DateT) and isinstance(right, DurationT):
+            return None  # a date has no time of day to add minutes to
         if op == "+" and isinstance(left, DurationT) and isinstance(right, DateT) and left.scale == "days" \
                 and left.clock is not None:
             return DATE
