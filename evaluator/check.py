@@ -54,13 +54,20 @@ class CheckedRuleSet:
 class _Scope:
     """Where a name is looked up: comprehension variables, then the kind, then the rule set."""
 
-    def __init__(self, kind: KindInfo | None, owner: Definition | None, variables: dict[str, Type] | None = None):
+    def __init__(self, kind: KindInfo | None, owner: Definition | None, variables: dict[str, Type] | None = None,
+                 present: frozenset[str] = frozenset()):
         self.kind = kind
         self.owner = owner
         self.variables = variables or {}
+        self.present = present  # values known to be present here: `x is present and ... x ...`
 
     def with_variable(self, name: str, type_: Type) -> _Scope:
-        return _Scope(self.kind, self.owner, {**self.variables, name: type_})
+        return _Scope(self.kind, self.owner, {**self.variables, name: type_}, self.present)
+
+    def knowing(self, condition: ast.Expr) -> _Scope:
+        """This scope where `condition` holds: what it says is present is present."""
+        facts = _presence_facts(condition)
+        return _Scope(self.kind, self.owner, self.variables, self.present | facts) if facts else self
 
 
 def check(modules: Iterable[ast.Module], schemas: dict[str, dict[str, Any]]) -> CheckedRuleSet:
@@ -271,7 +278,8 @@ class _Checker:
         result = self.expr(body.value, scope)
         for exception in body.exceptions:
             self.expect_bool(exception.condition, scope, "`except when`")
-            result = self.merge(result, self.expr(exception.value, scope), exception.value.span)
+            value = self.expr(exception.value, scope.knowing(exception.condition))
+            result = self.merge(result, value, exception.value.span)
         return result
 
     def tiers_body(self, body: ast.TiersBody, scope: _Scope) -> Type:
@@ -432,7 +440,7 @@ class _Checker:
             return self.merge(strip_optional(value), fallback, expr.fallback.span)
         if isinstance(expr, ast.Conditional):
             self.expect_bool(expr.condition, scope, "`if`")
-            then = self.expr(expr.then, scope)
+            then = self.expr(expr.then, scope.knowing(expr.condition))
             return self.merge(then, self.expr(expr.otherwise, scope), expr.otherwise.span)
         if isinstance(expr, ast.Call):
             return self.rules.call(expr, [self.expr(a, scope) for a in expr.arguments], scope.kind)
@@ -445,6 +453,10 @@ class _Checker:
         raise AssertionError(f"unchecked expression {expr!r}")
 
     def name(self, expr: ast.Name, scope: _Scope) -> Type:
+        found = self._name(expr, scope)
+        return strip_optional(found) if expr.name in scope.present else found
+
+    def _name(self, expr: ast.Name, scope: _Scope) -> Type:
         if expr.name in scope.variables:
             return scope.variables[expr.name]
         kind = scope.kind
@@ -486,7 +498,11 @@ class _Checker:
             hint = did_you_mean(expr.name, fields) or f"its fields are: {', '.join(fields)}"
             self.error("VK102", f"the {owner} has no field `{expr.name}`", expr.span, hint)
             return UNKNOWN
-        return optional(field_type) if isinstance(base, OptionalT) else field_type
+        result = optional(field_type) if isinstance(base, OptionalT) else field_type
+        path = _request_path(expr)
+        if path is not None and "request." + ".".join(path) in scope.present:
+            return strip_optional(result)
+        return result
 
     def set_items(self, expr: ast.Expr) -> list[ast.Expr] | None:
         """The literal items of a set expression, following named sets and unions."""
@@ -511,7 +527,7 @@ class _Checker:
 
     def binary(self, expr: ast.Binary, scope: _Scope) -> Type:
         left = self.expr(expr.left, scope)
-        right = self.expr(expr.right, scope)
+        right = self.expr(expr.right, scope.knowing(expr.left) if expr.op == "and" else scope)
         if expr.op in ("in", "not in"):
             return self.rules.member(left, right, expr.span, expr.left, expr.right, self.set_items(expr.right))
         if expr.op in ("==", "!=", "<", "<=", ">", ">="):
@@ -551,6 +567,19 @@ class _Checker:
                        "say which calendar the kind uses: `kind incident uses calendar support_hours at request.location`")
         self.rules.expect_timestamp(operand, expr.operand.span)
         return BOOL if isinstance(expr, ast.WithinHours) else self.rules.timestamp_type()
+
+
+def _presence_facts(condition: ast.Expr) -> frozenset[str]:
+    """What a condition guarantees is present: `x is present`, and each side of an `and`."""
+    if isinstance(condition, ast.Presence) and condition.present:
+        if isinstance(condition.operand, ast.Name):
+            return frozenset([condition.operand.name])
+        path = _request_path(condition.operand)
+        if path:
+            return frozenset(["request." + ".".join(path)])
+    if isinstance(condition, ast.Binary) and condition.op == "and":
+        return _presence_facts(condition.left) | _presence_facts(condition.right)
+    return frozenset()
 
 
 def _bound_literals(bound: ast.Bound) -> list[ast.Literal]:

@@ -329,6 +329,8 @@ def _arithmetic_result(op: str, left: Type, right: Type) -> Type | None:
     if op == "/":
         if numeric:
             return DECIMAL
+        if isinstance(left, DurationT) and left == right and left.clock is not None:
+            return DECIMAL  # how many of one duration fit in another: `coverage_days / 5 days`
         if isinstance(left, MoneyT) and is_numeric(right):
             return left
         if isinstance(left, MoneyT) and left == right and left.currency is not None:
