@@ -202,17 +202,85 @@ class LocalCalendar:
     def narrate(self, moment: dt.datetime, minutes: int) -> list[str]:
         """How `add_business_minutes` got its answer, a line per day, for explanations."""
         local = moment.astimezone(self.zone)
-        steps = [f"from {_day(local)} {local:%H:%M} ({self.zone.key}, UTC{local:%z}"[:-2]
-                 + f":{local:%z}"[-2:] + ")"]
-        start = self._next_start_wall(local.replace(tzinfo=None))
-        if start != local.replace(tzinfo=None):
-            if start.date() != local.date():
-                if self.is_business_day(local.date()):
-                    steps.append(f"{_day(local)}: after business hours")
-                self._skipped(local.date(), start.date(), steps) if start.date() > local.date() else None
+        steps = [f"from {_day(local)} {local:%H:%M} ({self.zone.key}, UTC{local.isoformat()[-6:]})"]
+        wall = local.replace(tzinfo=None)
+        start = self._next_start_wall(wall)
+        if start != wall:
+            day = wall.date()
+            while day < start.date():
+                reason = self.closed_because(day)
+                steps.append(f"{_day(day)}: " + (f"closed ({reason})" if reason else "after business hours"))
+                day += dt.timedelta(days=1)
             steps.append(f"business time starts {_day(start)} {start:%H:%M}")
         self._walk(moment, minutes, steps)
         return steps
+
+
+class Narrator:
+    """A LocalCalendar that notes, per decision, how each step of business time was counted.
+
+    Compiled policies use it only when an explanation is asked for, so deciding pays nothing for it.
+    """
+
+    def __init__(self, calendar: LocalCalendar):
+        self.calendar = calendar
+        self.current = ""
+        self.notes: dict[str, list[str]] = {}
+
+    def note(self, lines: list[str]) -> None:
+        self.notes.setdefault(self.current, []).extend(lines)
+
+    def local(self, moment: dt.datetime | None) -> dt.datetime | None:
+        return self.calendar.local(moment)
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        return self.calendar.local_date(moment)
+
+    def within(self, moment: dt.datetime) -> bool:
+        return self.calendar.within(moment)
+
+    def next_start(self, moment: dt.datetime) -> dt.datetime:
+        result = self.calendar.next_start(moment)
+        if result != moment:
+            self.note([f"{moment.astimezone(self.calendar.zone):%A %Y-%m-%d %H:%M} is outside business hours; "
+                       f"they next start {result:%A %Y-%m-%d %H:%M}"])
+        return result
+
+    def add_business_minutes(self, moment: dt.datetime, minutes: int) -> dt.datetime:
+        self.note(self.calendar.narrate(moment, minutes))
+        return self.calendar.add_business_minutes(moment, minutes)
+
+    def add_business_days(self, moment: dt.datetime, count: int) -> dt.datetime:
+        result = self.calendar.add_business_days(moment, count)
+        local = moment.astimezone(self.calendar.zone)
+        self.note([f"{count} business days after {_day(local)} is {_day(result)}"
+                   + ("" if result.time() == local.time() else f", at the next business start {result:%H:%M}")])
+        return result
+
+    def add_business_days_to_date(self, day: dt.date, count: int) -> dt.date:
+        result = self.calendar.add_business_days_to_date(day, count)
+        skipped = [f"{_day(d)} ({self.calendar.closed_because(d)})" for d in _days_between(day, result)
+                   if not self.calendar.is_business_day(d)]
+        self.note([f"{count} business days after {_day(day)} is {_day(result)}"
+                   + (f"; not counted: {', '.join(skipped)}" if skipped else "")])
+        return result
+
+    def add_calendar_days(self, moment: dt.datetime, count: int) -> dt.datetime:
+        return self.calendar.add_calendar_days(moment, count)
+
+    def add_duration(self, moment: dt.datetime, duration: tuple[str, int], scale: str) -> dt.datetime:
+        clock, count = duration
+        if clock == "business":
+            return self.add_business_minutes(moment, count) if scale == "minutes" \
+                else self.add_business_days(moment, count)
+        result = self.calendar.add_duration(moment, duration, scale)
+        self.note([f"{count} calendar {scale} after {moment.astimezone(self.calendar.zone):%A %Y-%m-%d %H:%M} "
+                   f"({self.calendar.zone.key}) is {result:%A %Y-%m-%d %H:%M}, counted as elapsed time"])
+        return result
+
+
+def _days_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=offset) for offset in range(1, (last - first).days)]
 
 
 def _day(moment: dt.date | dt.datetime) -> str:

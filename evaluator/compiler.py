@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from . import ast, runtime
-from .calendar import BusinessHours
+from .calendar import BusinessHours, Narrator
 from .check import CheckedRuleSet, KindInfo, request_path
 from .source import Source
 from .types import (
@@ -34,7 +34,7 @@ class RuleInfo:
     cites: str | None
     source: str
     inputs: tuple[Path, ...]
-    role: str  # rule | exception | tier | row | otherwise | none
+    role: str  # rule | base | exception | tier | row | otherwise | none
     uses: tuple[str, ...] = ()  # the decisions and lets it reads
 
 
@@ -81,6 +81,7 @@ class CompiledKind:
     source_code: str
     calendar: BusinessHours | None = None
     location: Path = ()
+    decide_narrated: Callable[[dict], tuple[tuple, tuple, dict[str, list[str]]]] | None = None
 
 
 NO_RULE = -2  # the trace index when no row matched and the table has no `otherwise`
@@ -183,7 +184,7 @@ _RUNTIME_NAMES = {
     "_add_minutes": runtime.add_minutes, "_minutes_between": runtime.minutes_between,
     "_name_in": runtime.name_in, "_contains_word": runtime.contains_word, "_ZERO": runtime.ZERO,
     "_EXACT": runtime.EXACT, "_decimal_sum": runtime.decimal_sum,
-    "_min_present": runtime.min_present, "_max_present": runtime.max_present,
+    "_min_present": runtime.min_present, "_max_present": runtime.max_present, "_Narrator": Narrator,
 }
 
 # Arithmetic on exact decimals goes through the runtime's context rather than Python's operators.
@@ -205,16 +206,14 @@ class _KindCompiler:
 
     # -- driver
     def compile(self) -> CompiledKind:
-        decide_body, definitions, trace_names, value_names = self.decide_function()
-        decide_inputs = self.input_bindings()
+        decide, definitions = self.decide_source(narrated=False)
+        # With a calendar, a second version notes how business time was counted, for explanations only.
+        narrated = self.decide_source(narrated=True)[0] if self.kind.calendar else ""
         self.inputs = {}
         requirement_body, requirement_infos = self.requirements_function()
         requirement_inputs = self.input_bindings()
-        source = "\n".join(
-            ["def decide(r):"] + decide_inputs + decide_body
-            + [f"    return ({''.join(v + ', ' for v in value_names)}), ({''.join(t + ', ' for t in trace_names)})",
-               "", "def requirements(r):", "    failed = []"] + requirement_inputs + requirement_body
-            + ["    return failed", ""])
+        source = "\n".join([decide, narrated, "def requirements(r):", "    failed = []"] + requirement_inputs
+                           + requirement_body + ["    return failed", ""])
         namespace: dict[str, Any] = {"__builtins__": {"min": min, "max": max, "sum": sum, "any": any,
                                                       "all": all, "len": len, "abs": abs, "frozenset": frozenset}}
         namespace.update(_RUNTIME_NAMES)
@@ -229,7 +228,8 @@ class _KindCompiler:
         calendar = namespace[self.globals[self.kind.calendar]] if self.kind.calendar else None
         location = tuple(request_path(self.kind.location) or ()) if self.kind.location is not None else ()
         return CompiledKind(self.kind.name, namespace["decide"], namespace["requirements"], tuple(definitions),
-                            tuple(requirement_infos), names, types, reported, source, calendar, location)
+                            tuple(requirement_infos), names, types, reported, source, calendar, location,
+                            namespace.get("decide_narrated"))
 
     def emit(self, line: str, depth: int = 1) -> None:
         self.lines.append("    " * depth + line)
@@ -239,16 +239,29 @@ class _KindCompiler:
         return f"_t{self.temp_count}"
 
     # -- decisions
-    def decide_function(self) -> tuple[list[str], list[DecisionInfo], list[str], list[str]]:
+    def decide_source(self, narrated: bool) -> tuple[str, list[DecisionInfo]]:
+        self.inputs = {}
+        body, definitions, trace_names, value_names = self.decide_function(narrated)
+        values = "".join(v + ", " for v in value_names)
+        traces = "".join(t + ", " for t in trace_names)
+        if narrated:
+            head, tail = "def decide_narrated(r):", f"    return ({values}), ({traces}), _cal.notes"
+        else:
+            head, tail = "def decide(r):", f"    return ({values}), ({traces})"
+        return "\n".join([head] + self.input_bindings() + body + [tail, ""]), definitions
+
+    def decide_function(self, narrated: bool = False) -> tuple[list[str], list[DecisionInfo], list[str], list[str]]:
         """Every decision and let, each after what it reads, recording the rule that fired."""
         self.lines = []
-        self.bind_calendar()
+        self.bind_calendar(narrated)
         infos: list[DecisionInfo] = []
         trace_names: list[str] = []
         value_names: list[str] = []
         for definition in self.kind.order:
             reported = isinstance(definition, ast.Decision)
             trace = f"tr_{definition.names[0]}"
+            if narrated:
+                self.emit(f"_cal.current = {definition.names[0]!r}")  # a name the grammar admitted
             targets = [_variable_of(definition, n) for n in definition.names]
             types = [self.kind.value_types[n] for n in definition.names]
             rules = self.body(definition, targets, types, trace)
@@ -263,9 +276,10 @@ class _KindCompiler:
             value_names.extend(targets)
         return self.lines, infos, trace_names, value_names
 
-    def bind_calendar(self) -> None:
+    def bind_calendar(self, narrated: bool = False) -> None:
         if self.kind.calendar is not None:
-            self.emit(f"_cal = {self.globals[self.kind.calendar]}.at({self.expr(self.kind.location)})")
+            calendar = f"{self.globals[self.kind.calendar]}.at({self.expr(self.kind.location)})"
+            self.emit(f"_cal = _Narrator({calendar})" if narrated else f"_cal = {calendar}")
 
     def body(self, decision: Definition, targets: list[str], types: list[Type],
              trace: str) -> dict[int, RuleInfo]:
@@ -278,7 +292,12 @@ class _KindCompiler:
 
     def rule_body(self, decision: Definition, body: ast.RuleBody, target: str, type_: Type,
                   trace: str) -> dict[int, RuleInfo]:
-        rules = {-1: self.rule_info(body.value, decision.citation, "rule", decision)}
+        if body.exceptions:
+            # the base rule decides only when every exception was tried and failed: it read them all
+            conditions = tuple(exception.condition for exception in body.exceptions)
+            rules = {-1: self.rule_info(body.value, decision.citation, "base", decision, extra=conditions)}
+        else:
+            rules = {-1: self.rule_info(body.value, decision.citation, "rule", decision)}
         if not body.exceptions:
             self.emit(f"{target} = {self.coerce(body.value, type_)}")
             self.emit(f"{trace} = -1")
@@ -327,32 +346,31 @@ class _KindCompiler:
             for target, type_, output in zip(targets, types, row.outputs):
                 self.emit(f"{target} = {self.coerce(output, type_)}", 2)
             self.emit(f"{trace} = {index}", 2)
-            rules[index] = self.rule_info(row, row.citation, "row", decision, extra_paths=self.paths_of(body.subjects))
+            rules[index] = self.rule_info(row, row.citation, "row", decision, extra=body.subjects)
             keyword = "elif"
-        self.otherwise(decision, body.otherwise, targets, types, trace, len(body.rows), rules,
-                       extra_paths=self.paths_of(body.subjects))
+        self.otherwise(decision, body.otherwise, targets, types, trace, len(body.rows), rules, extra=body.subjects)
         return rules
 
     def otherwise(self, decision: Definition, row: ast.OtherwiseRow | None, targets: list[str],
                   types: list[Type], trace: str, index: int, rules: dict[int, RuleInfo],
-                  extra: ast.Expr | None = None, extra_paths: tuple[Path, ...] = ()) -> None:
+                  extra: Any = None) -> None:
         self.emit("else:")
         if row is None:
             for target in targets:
                 self.emit(f"{target} = None", 2)
             self.emit(f"{trace} = {NO_RULE}", 2)
-            rules[NO_RULE] = RuleInfo("no row applies", None, decision.span.location(),
-                                      self.paths_of(extra) if extra else extra_paths, "none",
-                                      self.decisions_read(extra))
+            rules[NO_RULE] = RuleInfo("no row applies", None, decision.span.location(), self.paths_of(extra),
+                                      "none", self.decisions_read(extra))
             return
         for target, type_, output in zip(targets, types, row.outputs):
             self.emit(f"{target} = {self.coerce(output, type_)}", 2)
         self.emit(f"{trace} = {index}", 2)
-        rules[index] = self.rule_info(row, row.citation, "otherwise", decision, extra=extra, extra_paths=extra_paths)
+        rules[index] = self.rule_info(row, row.citation, "otherwise", decision, extra=extra)
 
     def rule_info(self, node: Any, citation: ast.Citation | None, role: str, decision: Definition,
-                  extra: ast.Expr | None = None, extra_paths: tuple[Path, ...] = ()) -> RuleInfo:
-        paths = self.paths_of(node) + (self.paths_of(extra) if extra is not None else ()) + extra_paths
+                  extra: Any = None) -> RuleInfo:
+        """What a trace says of a rule; `extra` is what was read to choose it (a table's columns)."""
+        paths = self.paths_of(extra) + self.paths_of(node)
         return RuleInfo(self.text_of(node, citation), _cites(citation) or _cites(decision.citation),
                         node.span.location(), tuple(dict.fromkeys(paths)), role, self.decisions_read(node, extra))
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from .compiler import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, _output_converter
-from .types import MoneyT, Type, strip_optional
+from .types import DurationT, MoneyT, Type, strip_optional
 
 _DISCLAIMERS = {
     "incident": ("Response times are the contract's expected first-response times ('Vores forventede svar'), "
@@ -17,7 +17,7 @@ _DISCLAIMERS = {
 class Result:
     """The decisions for one request; `decisions` holds plain Python values."""
 
-    __slots__ = ("kind", "_compiled", "_document", "_values", "_trace", "_decisions")
+    __slots__ = ("kind", "_compiled", "_document", "_values", "_trace", "_decisions", "_notes")
 
     def __init__(self, compiled: CompiledKind, document: dict[str, Any], values: tuple, trace: tuple):
         self.kind = compiled.name
@@ -26,6 +26,14 @@ class Result:
         self._values = values
         self._trace = trace
         self._decisions: dict[str, Any] | None = None
+        self._notes: dict[str, list[str]] | None = None
+
+    def notes(self) -> dict[str, list[str]]:
+        """How business time was counted for each decision or let that counted it (run once, on demand)."""
+        if self._notes is None:
+            narrated = self._compiled.decide_narrated
+            self._notes = narrated(self._document)[2] if narrated is not None else {}
+        return self._notes
 
     @property
     def decisions(self) -> dict[str, Any]:
@@ -91,6 +99,7 @@ class Result:
     def explain(self) -> str:
         """Why each decision has its value, rule by rule, with the clause it cites."""
         fired = self.fired()
+        shown: set[str] = set()  # each let is explained once, where it is first used
         lines = [f"{self.kind}: {len(self.decisions)} decisions"]
         if self.kind in _DISCLAIMERS:
             lines.append(f"Note: {_DISCLAIMERS[self.kind]}")
@@ -102,10 +111,15 @@ class Result:
             lines.append("")
             lines.append(values)
             lines.extend(self.explain_rule(rule, "  "))
+            lines.extend(self.explain_notes(name, "  "))
             for used in self.lets_behind(rule):
+                if used in shown:
+                    continue
+                shown.add(used)
                 let_info, let_rule = fired[used]
                 lines.append(f"  where {used} = {self.shown(used)}")
                 lines.extend(self.explain_rule(let_rule, "    "))
+                lines.extend(self.explain_notes(used, "    "))
         return "\n".join(lines)
 
     def explain_rule(self, rule: RuleInfo, pad: str) -> list[str]:
@@ -118,6 +132,10 @@ class Result:
             lines.append(f"{pad}cites {rule.cites}")
         lines.append(f"{pad}at {rule.source}")
         return lines
+
+    def explain_notes(self, name: str, pad: str) -> list[str]:
+        notes = self.notes().get(name, [])
+        return [f"{pad}counted: {notes[0]}"] + [f"{pad}  {line}" for line in notes[1:]] if notes else []
 
     def lets_behind(self, rule: RuleInfo) -> list[str]:
         """The lets a rule reads, directly or through other lets, each once, deepest first."""
@@ -135,12 +153,14 @@ class Result:
         return ordered
 
     def shown(self, name: str) -> str:
-        return _shown(self.value(name), self.type_of(name))
+        index = self._compiled.names.index(name)
+        return _shown(self._values[index], self._compiled.types[index])
 
 
 def _because(rule: RuleInfo) -> str:
     return {
         "rule": f"the rule `{rule.text}` applies",
+        "base": f"no exception applies, so the base rule `{rule.text}`",
         "exception": f"the exception `{rule.text}` applies",
         "tier": f"the tier `{rule.text}` applies",
         "row": f"the table row `{rule.text}` matches",
@@ -170,6 +190,11 @@ def _shown(value: Any, type_: Type) -> str:
     shown = json_value(value, type_)
     if shown is None:
         return "nothing"
+    duration = strip_optional(type_)
+    if isinstance(duration, DurationT):
+        clock, count = value if isinstance(value, tuple) else (duration.clock, value)
+        unit = "minutes" if duration.scale == "minutes" else "days"
+        return f"{count} {unit}" if clock == "calendar" else f"{count} business {unit}"
     if isinstance(strip_optional(type_), MoneyT):
         return f"{strip_optional(type_).currency or ''} {shown}".strip()
     if isinstance(shown, bool):
