@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import ast
 from .diagnostics import Diagnostic, did_you_mean
@@ -49,6 +49,9 @@ class CheckedRuleSet:
     types: dict[int, Type]
     global_types: dict[str, Type]
     diagnostics: list[Diagnostic]
+    # ids of tier and table bodies that some row always matches
+    total_bodies: set[int] = field(default_factory=set)
+    set_items: Callable[[ast.Expr], list[ast.Expr] | None] = lambda expr: None
 
 
 class _Scope:
@@ -87,6 +90,7 @@ class _Checker:
         self.calendars: dict[str, ast.CalendarDecl] = {}
         self.global_types: dict[str, Type] = {}
         self.in_progress: set[int] = set()
+        self.total_bodies: set[int] = set()
         self.rules = TypeRules(self.error)
 
     # -- reporting
@@ -107,7 +111,7 @@ class _Checker:
         for kind in self.kinds.values():
             self.check_kind(kind)
         return CheckedRuleSet(self.kinds, self.sets, self.lets, self.calendars, self.types,
-                              self.global_types, self.diagnostics)
+                              self.global_types, self.diagnostics, self.total_bodies, self.set_items)
 
     def kind_info(self, name: str, span: Span) -> KindInfo | None:
         if name in self.kinds:
@@ -298,6 +302,8 @@ class _Checker:
             result = self.otherwise_types(body.otherwise, [result], scope)[0]
         elif result is not None and not self.tiers_cover(body, subject):
             result = optional(result)
+        elif result is not None:
+            self.total_bodies.add(id(body))
         return result or UNKNOWN
 
     def tiers_cover(self, body: ast.TiersBody, subject: Type) -> bool:
@@ -323,6 +329,8 @@ class _Checker:
             results = self.otherwise_types(body.otherwise, results, scope)
         elif not self.table_covers(body, subjects):
             results = [optional(r) if r is not None else None for r in results]
+        else:
+            self.total_bodies.add(id(body))
         if body.hit == "unique":
             self.check_unique(body)
         return [r or UNKNOWN for r in results]

@@ -6,6 +6,8 @@ import os
 import sys
 from typing import Any, Iterator
 
+from pathlib import Path
+
 import click
 
 from .api import PolicySet, default_policies, load_policies
@@ -165,6 +167,50 @@ def validate_command(files: tuple[str, ...], output: str, policies_dir: str | No
         else:
             _echo(f"{document.name}: {_style('valid', fg='green')} {document.data.get('kind')} request")
     raise SystemExit(status)
+
+
+@main.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True)
+@click.option("--explain", "explain_code", metavar="CODE", help="Print the documentation of a rule code and exit.")
+@click.option("--contract", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The contract text citations are checked against (default: contract/*.txt beside the policies).")
+def lint_command(paths: tuple[Path, ...], output: str, explain_code: str | None, contract: Path | None) -> None:
+    """Check policies: every checker error plus the lint rules (tier gaps and overlaps, dead rows, citations...)."""
+    from .lint import RULES, explain, lint, load_context
+    from .lint.formats import as_github, as_json, as_sarif, as_text
+    if explain_code:
+        text = explain(explain_code)
+        if text is None:
+            _echo(f"vilkar lint: there is no rule {explain_code}", err=True)
+            raise SystemExit(EXIT_INPUT)
+        _echo(text)
+        raise SystemExit(EXIT_OK)
+    try:
+        context = load_context(list(paths), contract=contract)
+    except PolicyError as error:
+        _echo(str(error), err=True)
+        raise SystemExit(EXIT_INPUT)
+    findings = lint(context)
+    if output == "json":
+        _echo(as_json(findings))
+    elif output == "sarif":
+        _echo(as_sarif(findings, [(r.CODE, r.NAME, (r.__doc__ or "").strip()) for r in RULES], _version()))
+    elif output == "github":
+        if findings:
+            _echo(as_github(findings))
+    else:
+        _echo(as_text(findings, context.sources))
+    raise SystemExit(EXIT_FINDINGS if findings else EXIT_OK)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("vilkar")
+    except PackageNotFoundError:
+        return "0"
 
 
 @main.command("schema")

@@ -163,8 +163,9 @@ class TypeRules:
         for side_type, side in ((left, expr.left), (right, expr.right)):
             if is_optional(side_type):
                 self.error("VK112", f"`{describe_expr(side)}` may be absent, so it cannot be used in `{op}`",
-                           side.span, f"give a fallback: `{describe_expr(side)} if absent ...`")
-                return strip_optional(side_type)
+                           side.span, f"give a fallback: `{describe_expr(side)} if absent ...`, or make the "
+                           "table or tiers that decide it cover every case")
+                return UNKNOWN
         if isinstance(left, UnknownT) or isinstance(right, UnknownT):
             return UNKNOWN
         result = _arithmetic_result(op, left, right)

@@ -1,0 +1,45 @@
+"""Tier overlap: two tiers hold for the same value.
+
+Tiers are tried in order and the first that holds decides, so where two rows overlap the later one
+never applies to the shared values. That is almost always a typing slip ("6..14 days" next to
+">= 14 days"): the contract's tiers are exclusive. The finding names a value in both.
+
+Fix: make the bounds meet without overlapping (`6..13 days` and `>= 14 days`).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Diagnostic
+from ..overlap import bound_interval
+from .context import LintContext
+from .values import is_integral, show_value, tier_bodies
+
+CODE = "VK202"
+NAME = "tier-overlap"
+
+
+def check(context: LintContext) -> Iterator[Diagnostic]:
+    for definition, body in tier_bodies(context):
+        subject_type = context.checked.types.get(id(body.subject))
+        integral = is_integral(subject_type)
+        for index, row in enumerate(body.rows):
+            mine = bound_interval(row.bound)
+            if mine is None:
+                continue
+            for earlier in body.rows[:index]:
+                theirs = bound_interval(earlier.bound)
+                if theirs is None:
+                    continue
+                both = mine.intersect(theirs)
+                if not both.is_empty(integral):
+                    yield Diagnostic(
+                        CODE, f"`{_text(context, earlier)}` and `{_text(context, row)}` overlap at "
+                        f"{show_value(both.example(integral), subject_type)}", row.bound.span,
+                        f"the earlier row (line {earlier.span.line}) wins there; make the bounds exclusive",
+                        "warning")
+                    break
+
+
+def _text(context: LintContext, row) -> str:
+    return context.sources[row.span.file].snippet(row.bound.span)
