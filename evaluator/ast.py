@@ -1,7 +1,7 @@
 """The policy language's syntax tree: frozen dataclasses whose equality ignores source positions."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Union
 
@@ -22,6 +22,7 @@ class Number:
     value: Decimal
     is_integer: bool
     span: Span = _span()
+    text: str = field(default="", compare=False, repr=False)  # as written, for the formatter
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,7 @@ class Quantity:
     unit: str  # minutes | hours | days | weeks
     clock: str  # calendar | business
     span: Span = _span()
+    text: str = field(default="", compare=False, repr=False)  # as written, for the formatter
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class Percent:
 
     value: Decimal
     span: Span = _span()
+    text: str = field(default="", compare=False, repr=False)  # as written, for the formatter
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class Money:
     currency: str
     amount: Decimal
     span: Span = _span()
+    text: str = field(default="", compare=False, repr=False)  # as written, for the formatter
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,9 +494,10 @@ def _dump_lines(node: object, indent: int) -> list[str]:
     if not hasattr(node, "__dataclass_fields__"):
         return [pad + (repr(str(node)) if isinstance(node, Decimal) else repr(node))]
     lines = [pad + type(node).__name__]
-    for name in node.__dataclass_fields__:
-        if name in ("span", "comments"):
+    for node_field in fields(node):
+        if not node_field.compare:  # positions and the literal's spelling are not part of the tree
             continue
+        name = node_field.name
         value = getattr(node, name)
         inner = _dump_lines(value, indent + 2)
         if len(inner) == 1 and not (isinstance(value, tuple) and value):

@@ -327,17 +327,17 @@ class _Builder(Transformer):
     # -- literals
     def number(self, meta, token):
         text = str(token)
-        return ast.Number(_decimal(text), "." not in text, self._span(meta))
+        return ast.Number(_decimal(text), "." not in text, self._span(meta), text)
 
     def quantity(self, meta, number, unit):
         name, clock = _split_unit(str(unit))
-        return ast.Quantity(_decimal(str(number)), name, clock, self._span(meta))
+        return ast.Quantity(_decimal(str(number)), name, clock, self._span(meta), f"{number} {' '.join(str(unit).split())}")
 
     def percent(self, meta, token):
-        return ast.Percent(_decimal(str(token)[:-1]), self._span(meta))
+        return ast.Percent(_decimal(str(token)[:-1]), self._span(meta), str(token))
 
     def money(self, meta, currency, amount):
-        return ast.Money(str(currency), _decimal(str(amount)), self._span(meta))
+        return ast.Money(str(currency), _decimal(str(amount)), self._span(meta), f"{currency} {amount}")
 
     def date(self, meta, token):
         return ast.DateLiteral(str(token), self._span(meta))
@@ -361,9 +361,9 @@ _CELL_TYPES = (ast.AnyCell, ast.EqualCell, ast.InCell, ast.CompareCell, ast.Rang
 def _share_unit(low: ast.Literal, high: ast.Literal) -> tuple[ast.Literal, ast.Literal]:
     """In `6..13 days` and `10..20%` the unit written on the high end applies to the low end too."""
     if isinstance(low, ast.Number) and isinstance(high, ast.Quantity):
-        low = ast.Quantity(low.value, high.unit, high.clock, low.span)
+        low = ast.Quantity(low.value, high.unit, high.clock, low.span, low.text)
     elif isinstance(low, ast.Number) and isinstance(high, ast.Percent):
-        low = ast.Percent(low.value, low.span)
+        low = ast.Percent(low.value, low.span, low.text)
     return low, high
 
 

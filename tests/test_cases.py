@@ -38,7 +38,7 @@ CASES = _load_cases()
 
 def test_there_are_cases_for_every_kind_with_policies():
     stems = {path.stem for path in CASES_DIR.glob("*.yaml")}
-    assert {"cancellation", "allowance", "service_lookup", "proactive_request", "credit_exchange"} <= stems
+    assert {"cancellation", "allowance", "service_lookup", "proactive_request", "credit_exchange", "incident", "business_time", "aem_event", "rca_request", "engagement", "aed"} <= stems
 
 
 @pytest.mark.parametrize("case", CASES)

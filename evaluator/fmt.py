@@ -1,0 +1,309 @@
+"""`vilkar fmt`: one canonical layout for policy files. Keeps every comment; never changes meaning.
+
+The printer works from the syntax tree, so the formatted file parses to an equal tree. Each printed
+line remembers the source span it came from; comments are put back beside the line whose source
+they ended (end-of-line comments) or above the first line that followed them (own-line comments).
+Literals are printed as written (`6 calendar weeks`, `USD 50,000`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import ast
+from .parser import parse_module
+from .source import Source, Span
+
+WIDTH = 110
+
+
+@dataclass
+class _Line:
+    """One output line and the source it stands for."""
+
+    text: str
+    span: Span | None
+    indent: int = 0
+
+
+def format_source(source: Source) -> str:
+    """The canonical text of a policy file; raises ParseError if it does not parse."""
+    module = parse_module(source)
+    lines: list[_Line] = []
+    previous: list[_Line] = []
+    for item in module.items:
+        item_lines = _Printer().item(item)
+        # items are set apart by a blank line, except a run of one-line `let`s, which reads as a list
+        if lines and not (len(previous) == 1 and len(item_lines) == 1 and previous[0].text.startswith("let ")
+                          and item_lines[0].text.startswith("let ")):
+            lines.append(_Line("", None))
+        lines.extend(item_lines)
+        previous = item_lines
+    return _with_comments(lines, module.comments, source)
+
+
+def _with_comments(lines: list[_Line], comments: tuple[ast.Comment, ...], source: Source) -> str:
+    before: dict[int, list[str]] = {}
+    after: dict[int, list[str]] = {}
+    trailing: list[str] = []
+    anchored = [(index, line) for index, line in enumerate(lines) if line.span is not None]
+    for comment in comments:
+        own_line = source.line_text(comment.span.line)[:comment.span.col - 1].strip() == ""
+        if own_line:
+            target = next((index for index, line in anchored if line.span.start > comment.span.start), None)
+            if target is None:
+                trailing.append(comment.text)
+            else:
+                before.setdefault(target, []).append(comment.text)
+                if source.line_text(comment.span.line + 1).strip() == "":
+                    before[target].append("")  # the author set the comment apart from what follows
+            continue
+        holders = [index for index, line in anchored
+                   if line.span.line <= comment.span.line <= line.span.end_line]
+        target = holders[-1] if holders else next(
+            (index for index, line in reversed(anchored) if line.span.start < comment.span.start), 0)
+        after.setdefault(target, []).append(comment.text)
+    output: list[str] = []
+    for index, line in enumerate(lines):
+        for text in before.get(index, []):
+            output.append(" " * line.indent + text if text else "")
+        text = line.text
+        if index in after:
+            text = f"{text}  {'  '.join(after[index])}" if text else " ".join(after[index])
+        output.append(text.rstrip())
+    if trailing:
+        if output and output[-1] != "":
+            output.append("")
+        output.extend(trailing)
+    while output and output[-1] == "":
+        output.pop()
+    return "\n".join(output) + "\n"
+
+
+# ---------------------------------------------------------------- items
+
+class _Printer:
+    def item(self, item: ast.Item) -> list[_Line]:
+        if isinstance(item, ast.KindDecl):
+            head = f"kind {item.name}"
+            if item.calendar is not None:
+                head += f" uses calendar {item.calendar} at {expr(item.location)}"
+            return [_Line(head, _head_span(item, item.citation))] + self.citation(item.citation, 2)
+        if isinstance(item, ast.SetDecl):
+            marker = ": names" if item.names else ""
+            return self.wrapped(f"set {item.name}{marker} = ", item.value, _head_span(item, item.citation), 0) \
+                + self.citation(item.citation, 2)
+        if isinstance(item, (ast.Decision, ast.LetDecl)):
+            keyword = "decision" if isinstance(item, ast.Decision) else "let"
+            head = f"{keyword} {', '.join(item.names)}"
+            if item.citation is None and isinstance(item.body, ast.RuleBody) and not item.body.exceptions:
+                flat = f"{head} = {expr(item.body.value)}"
+                if len(flat) <= WIDTH:
+                    return [_Line(flat, item.span)]
+            header_end = item.citation.span if item.citation else None
+            return [_Line(head, header_end and _join(item.span, header_end) or item.span)] \
+                + self.citation(item.citation, 2) + self.body(item.body)
+        if isinstance(item, ast.Requirement):
+            lines = [_Line(f"require {expr(item.condition)}", item.condition.span)]
+            if item.when is not None:
+                lines.append(_Line(f"  when {expr(item.when)}", item.when.span, 2))
+            lines.append(_Line(f"  at {expr(item.at)} {_string(item.message)}", item.at.span, 2))
+            return lines + self.citation(item.citation, 2)
+        return self.calendar(item)
+
+    def citation(self, citation: ast.Citation | None, indent: int) -> list[_Line]:
+        if citation is None:
+            return []
+        return [_Line(" " * indent + f"cites {_string(citation.text)}", citation.span, indent)]
+
+    def wrapped(self, prefix: str, value: ast.Expr, span: Span, indent: int) -> list[_Line]:
+        """`prefix value` on one line, or broken at a top-level `and`, `or` or `+` when too long."""
+        flat = prefix + expr(value)
+        if len(flat) <= WIDTH or not (isinstance(value, ast.Binary) and value.op in ("and", "or", "+")):
+            return [_Line(flat, span, indent)]
+        operands = _chain(value, value.op)
+        lines = [_Line(prefix + expr(operands[0], _LEVEL[value.op]), span, indent)]
+        pad = " " * (indent + 4)
+        for operand in operands[1:]:
+            lines.append(_Line(f"{pad}{value.op} {expr(operand, _LEVEL[value.op] + 1)}", operand.span, indent + 4))
+        return lines
+
+    def body(self, body: ast.Body) -> list[_Line]:
+        if isinstance(body, ast.RuleBody):
+            lines = self.wrapped("  = ", body.value, body.value.span, 2)
+            for exception in body.exceptions:
+                lines.append(_Line(f"    except when {expr(exception.condition)} -> {expr(exception.value)}",
+                                   _head_span(exception, exception.citation), 4))
+                lines.extend(self.citation(exception.citation, 6))
+            return lines
+        if isinstance(body, ast.TiersBody):
+            rows = [(bound(row.bound), expr(row.value, _LEVEL["+"]), row.citation, row.span) for row in body.rows]
+            if body.otherwise is not None:
+                rows.append(("otherwise", ", ".join(expr(o) for o in body.otherwise.outputs), body.otherwise.citation,
+                             body.otherwise.span))
+            width = max(len(r[0]) for r in rows)
+            texts = [f"      {left.ljust(width)} -> {right}" for left, right, _, _ in rows]
+            lines = [_Line(f"  = tiers of {expr(body.subject, _LEVEL['+'])}", body.subject.span, 2)]
+            return lines + _cited_rows(texts, [r[2] for r in rows], [r[3] for r in rows])
+        return self.match(body)
+
+    def match(self, body: ast.MatchBody) -> list[_Line]:
+        subjects = ", ".join(expr(s) for s in body.subjects)
+        lines = [_Line(f"  = match {body.hit} on {subjects}", _join(body.span, body.subjects[-1].span), 2)]
+        cells = [[cell(c) for c in row.cells] for row in body.rows]
+        outputs = [[expr(o) for o in row.outputs] for row in body.rows]
+        columns = max((len(c) for c in cells), default=0)
+        widths = [max((len(c[i]) for c in cells if i < len(c)), default=0) for i in range(columns)]
+        lefts = ["| " + " | ".join(c[i].ljust(widths[i]) for i in range(len(c))) for c in cells]
+        if body.otherwise is not None:
+            lefts.append("otherwise")
+            outputs.append([expr(o) for o in body.otherwise.outputs])
+        left_width = max(len(left) for left in lefts)
+        output_count = max(len(o) for o in outputs)
+        output_widths = [max((len(o[i]) + (1 if i < len(o) - 1 else 0) for o in outputs if i < len(o)), default=0)
+                         for i in range(output_count)]
+        rows = list(body.rows) + ([body.otherwise] if body.otherwise is not None else [])
+        texts = []
+        for left, values in zip(lefts, outputs):
+            parts = [(value + ("," if i < len(values) - 1 else "")).ljust(output_widths[i])
+                     for i, value in enumerate(values)]
+            texts.append(f"      {left.ljust(left_width)} -> {' '.join(parts).rstrip()}")
+        return lines + _cited_rows(texts, [row.citation for row in rows], [row.span for row in rows])
+
+    def calendar(self, calendar: ast.CalendarDecl) -> list[_Line]:
+        lines = [_Line(f"calendar {calendar.name}", _head_span(calendar, calendar.citation))]
+        lines.extend(self.citation(calendar.citation, 2))
+        for clause in calendar.clauses:
+            values = clause.values
+            text = {
+                "open": lambda: f"open {values[0]} to {values[1]}",
+                "days": lambda: f"on {values[0]} to {values[1]}",
+                "holidays": lambda: "closed on public holidays",
+                "closed": lambda: f"closed on {values[0]} {values[1]}",
+                "country_hours": lambda: f"in {_string(values[0])} open {values[1]} to {values[2]}",
+            }[clause.what]()
+            if clause.citation is not None:
+                text += f"  cites {_string(clause.citation.text)}"
+            lines.append(_Line("  " + text, clause.span, 2))
+        return lines
+
+
+def _cited_rows(texts: list[str], citations: list[ast.Citation | None], spans: list[Span]) -> list[_Line]:
+    """Table and tier rows, their citations aligned in one column after the widest row."""
+    width = max(len(text) for text in texts)
+    lines = []
+    for text, citation, span in zip(texts, citations, spans):
+        if citation is not None:
+            text = f"{text.ljust(width)}  cites {_string(citation.text)}"
+        lines.append(_Line(text, span, 6))
+    return lines
+
+
+def _head_span(node, citation: ast.Citation | None) -> Span:
+    """The span of an item's first line: from its start to before its citation."""
+    if citation is None:
+        return node.span
+    return Span(node.span.file, node.span.line, node.span.col, citation.span.line, citation.span.col,
+                node.span.start, citation.span.start)
+
+
+def _join(first: Span, last: Span) -> Span:
+    return Span(first.file, first.line, first.col, last.end_line, last.end_col, first.start, last.end)
+
+
+def _chain(node: ast.Expr, op: str) -> list[ast.Expr]:
+    if isinstance(node, ast.Binary) and node.op == op:
+        return _chain(node.left, op) + [node.right]
+    return [node]
+
+
+# ---------------------------------------------------------------- expressions
+
+_LEVEL = {"if": 0, "or": 1, "and": 2, "not": 3, "compare": 4, "absent": 5, "+": 6, "-": 6, "*": 7, "/": 7, "of": 7,
+          "unary": 8, "postfix": 9, "atom": 10}
+_COMPARISONS = {"==", "!=", "<", "<=", ">", ">=", "in", "not in", "contains word"}
+
+
+def _string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+def expr(node: ast.Expr, level: int = 0) -> str:
+    """An expression, parenthesized only where the grammar needs it at this precedence level."""
+    text, own = _expr(node)
+    return f"({text})" if own < level else text
+
+
+def _expr(node: ast.Expr) -> tuple[str, int]:
+    atom = _LEVEL["atom"]
+    if isinstance(node, (ast.Number, ast.Quantity, ast.Percent, ast.Money)):
+        return node.text or str(node.value if not isinstance(node, ast.Money) else node.amount), atom
+    if isinstance(node, ast.DateLiteral):
+        return node.value, atom
+    if isinstance(node, ast.String):
+        return _string(node.value), atom
+    if isinstance(node, ast.Boolean):
+        return ("true" if node.value else "false"), atom
+    if isinstance(node, ast.Nothing):
+        return "nothing", atom
+    if isinstance(node, ast.Request):
+        return "request", atom
+    if isinstance(node, ast.Name):
+        return node.name, atom
+    if isinstance(node, ast.Field):
+        return f"{expr(node.base, _LEVEL['postfix'])}.{node.name}", _LEVEL["postfix"]
+    if isinstance(node, ast.Call):
+        return f"{node.function}({', '.join(expr(a) for a in node.arguments)})", atom
+    if isinstance(node, ast.Comprehension):
+        where = f" where {expr(node.where)}" if node.where is not None else ""
+        return f"{node.function}({expr(node.element)} for {node.variable} in {expr(node.source)}{where})", atom
+    if isinstance(node, ast.SetLiteral):
+        return "{" + ", ".join(expr(i) for i in node.items) + "}", atom
+    if isinstance(node, ast.Unary):
+        if node.op == "not":
+            return f"not {expr(node.operand, _LEVEL['not'])}", _LEVEL["not"]
+        return f"-{expr(node.operand, _LEVEL['unary'])}", _LEVEL["unary"]
+    if isinstance(node, ast.NextBusinessStart):
+        return f"next business start after {expr(node.operand, _LEVEL['unary'])}", _LEVEL["unary"]
+    if isinstance(node, ast.Binary):
+        if node.op in _COMPARISONS:
+            level = _LEVEL["compare"]
+            return f"{expr(node.left, level + 1)} {node.op} {expr(node.right, level + 1)}", level
+        level = _LEVEL[node.op]
+        return f"{expr(node.left, level)} {node.op} {expr(node.right, level + 1)}", level
+    if isinstance(node, ast.Presence):
+        level = _LEVEL["compare"]
+        return f"{expr(node.operand, level + 1)} is {'present' if node.present else 'absent'}", level
+    if isinstance(node, ast.WithinHours):
+        level = _LEVEL["compare"]
+        return f"{expr(node.operand, level + 1)} is within business hours", level
+    if isinstance(node, ast.Convert):
+        level = _LEVEL["compare"]
+        clock = f"{node.clock} " if node.clock else ""
+        return f"{expr(node.value, level + 1)} in {clock}{node.unit}", level
+    if isinstance(node, ast.IfAbsent):
+        level = _LEVEL["absent"]
+        return f"{expr(node.value, level + 1)} if absent {expr(node.fallback, level + 1)}", level
+    if isinstance(node, ast.Conditional):
+        return f"if {expr(node.condition)} then {expr(node.then)} else {expr(node.otherwise)}", _LEVEL["if"]
+    raise AssertionError(f"no layout for {node!r}")
+
+
+def bound(node: ast.Bound) -> str:
+    if isinstance(node, ast.CompareBound):
+        return f"{node.op} {expr(node.value)}"
+    if isinstance(node, ast.RangeBound):
+        return f"{expr(node.low)}..{expr(node.high)}"
+    return expr(node.value)
+
+
+def cell(node: ast.Cell) -> str:
+    if isinstance(node, ast.AnyCell):
+        return "any"
+    if isinstance(node, ast.EqualCell):
+        return expr(node.value)
+    if isinstance(node, ast.InCell):
+        return f"{'not in' if node.negated else 'in'} {expr(node.value, _LEVEL['if'])}"
+    if isinstance(node, ast.CompareCell):
+        return f"{node.op} {expr(node.value)}"
+    return f"{expr(node.low)}..{expr(node.high)}"
