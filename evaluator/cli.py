@@ -188,7 +188,8 @@ def lint_command(paths: tuple[Path, ...], output: str, explain_code: str | None,
         _echo(text)
         raise SystemExit(EXIT_OK)
     try:
-        context = load_context(list(paths), contract=contract)
+        default = [Path("policies")] if Path("policies").is_dir() else []
+        context = load_context(list(paths) or default, contract=contract)
     except PolicyError as error:
         _echo(str(error), err=True)
         raise SystemExit(EXIT_INPUT)
@@ -255,6 +256,57 @@ def fmt_command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
         _echo(summary if changed else f"{len(files)} file(s) already formatted")
         raise SystemExit(EXIT_FINDINGS if changed else EXIT_OK)
     _echo(f"{len(changed)} file(s) reformatted, {len(files) - len(changed)} left unchanged")
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the results as JUnit XML to this file.")
+@click.option("--fail-under", type=click.FloatRange(0, 100), default=None,
+              help="Exit 1 if clause coverage is below this percentage.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
+@_policies_option
+def test_command(paths: tuple[Path, ...], junit_file: Path | None, fail_under: float | None, quiet: bool,
+                 policies_dir: str | None) -> None:
+    """Run policy tests (YAML: request + expected decisions or errors; default tests/policies/) with clause coverage."""
+    from .testing import CaseFileError, discover, junit_xml, load_cases, run
+    policies = _policies(policies_dir)
+    try:
+        cases = [case for file in discover(list(paths)) for case in load_cases(file)]
+    except CaseFileError as error:
+        _echo(f"vilkar test: {error}", err=True)
+        raise SystemExit(EXIT_INPUT)
+    if not cases:
+        _echo("vilkar test: no test cases found (looked in tests/policies/ or the paths given)", err=True)
+        raise SystemExit(EXIT_INPUT)
+    report = run(policies, cases)
+    current = None
+    for result in report.results:
+        if quiet and result.passed:
+            continue
+        if result.case.file != current:
+            current = result.case.file
+            _echo(_style(current, bold=True))
+        mark = _style("ok  ", fg="green") if result.passed else _style("FAIL", fg="red", bold=True)
+        _echo(f"  {mark} {result.case.name}" + ("" if result.passed else f"  ({result.case.file}:{result.case.line})"))
+        for problem in result.problems:
+            _echo(f"         {problem}")
+    universe = report.coverage.universe(policies)
+    missing = report.coverage.missing(policies)
+    percent = 100.0 * (len(universe) - len(missing)) / len(universe) if universe else 100.0
+    failed = len(report.failed)
+    _echo("")
+    _echo(f"{len(report.results)} cases: {len(report.results) - failed} passed, {failed} failed")
+    _echo(f"clause coverage: {len(universe) - len(missing)} of {len(universe)} rules ({percent:.1f}%)")
+    if missing:
+        _echo("rules no case made decide:")
+        for kind, name, index, rule in missing:
+            _echo(f"  {kind}: `{name}` {rule.role} `{rule.text}` at {rule.source}"
+                  + (f"  cites {rule.cites}" if rule.cites else ""))
+    if junit_file is not None:
+        junit_file.write_text(junit_xml(report), encoding="utf-8")
+    too_low = fail_under is not None and percent < fail_under
+    raise SystemExit(EXIT_FINDINGS if failed or too_low else EXIT_OK)
 
 
 @main.command("schema")
