@@ -14,7 +14,7 @@ from .errors import PolicyError, RequestError, RequestProblem
 from .parser import ParseError, parse_module
 from .resources import data_dir
 from .result import Result
-from .schema import KindValidator, load_schemas, normalize
+from .schema import KindValidator, Plain, load_schemas
 from .source import Source
 
 
@@ -48,14 +48,16 @@ class PolicySet:
         if not isinstance(document, Mapping):
             raise RequestError([RequestProblem("", "a request must be an object with a `kind` field",
                                                _shown(document))])
-        problems: list[RequestProblem] = []
-        plain = normalize(document, [], problems) if validate else document
+        plain, problems, has_decimals = document, [], True
+        if validate:
+            made_plain = Plain(document)
+            plain, problems, has_decimals = made_plain.value, made_plain.problems, made_plain.has_decimals
         kind = plain.get("kind")
         if not isinstance(kind, str) or kind not in self.validators:
             problems.append(self.kind_problem(plain))
             raise RequestError(problems)
         if validate:
-            problems.extend(self.validators[kind].problems(plain))
+            problems.extend(self.validators[kind].problems(plain, has_decimals))
             if problems:
                 raise RequestError(problems)
         compiled = self.kinds.get(kind)

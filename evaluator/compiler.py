@@ -214,7 +214,7 @@ class _KindCompiler:
         requirement_inputs = self.input_bindings()
         source = "\n".join([decide, narrated, "def requirements(r):", "    failed = []"] + requirement_inputs
                            + requirement_body + ["    return failed", ""])
-        namespace: dict[str, Any] = {"__builtins__": {"min": min, "max": max, "sum": sum, "any": any,
+        namespace: dict[str, Any] = {"__builtins__": {"min": min, "max": max, "sum": sum, "any": any, "int": int,
                                                       "all": all, "len": len, "abs": abs, "frozenset": frozenset}}
         namespace.update(_RUNTIME_NAMES)
         namespace.update(self.constants.values)
@@ -444,7 +444,8 @@ class _KindCompiler:
         return self.convert(code, record, optional_seen)
 
     def convert(self, code: str, type_: Type, may_be_none: bool) -> str:
-        converter = {DateT: "_date", TimestampT: "_timestamp", DecimalT: "_decimal"}.get(type(type_))
+        # an integer written 1.0 is valid JSON Schema; policies see it as the whole number it is
+        converter = {DateT: "_date", TimestampT: "_timestamp", DecimalT: "_decimal", IntT: "int"}.get(type(type_))
         if isinstance(type_, MoneyT):
             converter = "_money" if type_.currency else "_money_any"
         if converter is None:

@@ -30,7 +30,7 @@ def lark_parser() -> Lark:
         if _parser is None:
             grammar = (data_dir("grammar") / "vilkar.lark").read_text(encoding="utf-8")
             _parser = Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=True,
-                           maybe_placeholders=False, cache=False)
+                           maybe_placeholders=False, cache=True)
         return _parser
 
 

@@ -167,3 +167,21 @@ def test_cancellation_refund_and_fee_add_up_to_the_cost(values):
     decisions = evaluate(document).decisions
     assert decisions["fee"] + decisions["refund"] == values["amount"]
     assert decisions["notice_days"] == (values["service_start"] - values["cancelled_on"]).days
+
+
+def test_an_integer_written_with_a_fraction_of_zero_is_an_integer():
+    document = {"kind": "aem_event", "event_start": "2026-12-01", "event_end": "2026-12-06", "confirmed_on": "2026-10-01",
+                "cloud": "public", "azure_solutions": 2.0, "language": "en"}
+    assert evaluate(document).decisions["events_required"] == 4
+    with pytest.raises(RequestError):
+        evaluate(dict(document, azure_solutions=2.5))
+
+
+def test_the_fast_and_the_full_validator_agree(monkeypatch):
+    """The compiled validator only confirms; a rejected document gets jsonschema's full report."""
+    from evaluator.api import default_policies
+    validator = default_policies().validators["cancellation"]
+    assert validator.fast is not None
+    assert validator.problems(dict(CANCELLATION), has_decimals=False) == []
+    monkeypatch.setattr(validator, "fast", None)
+    assert validator.problems(dict(CANCELLATION), has_decimals=False) == []
