@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .check import check
-from .compiler import CompiledKind, compile_rule_set
+from . import cache
+from .compiler import CompiledKind, compile_rule_set, instantiate
 from .diagnostics import Diagnostic, did_you_mean, sort_key
 from .errors import PolicyError, RequestError, RequestProblem
-from .parser import ParseError, parse_module
 from .resources import data_dir
 from .result import Result
 from .schema import KindValidator, Plain, load_schemas
@@ -45,7 +45,7 @@ class PolicySet:
 
     def prepare(self, document: Any, validate: bool,
                 need_policies: bool = True) -> tuple[CompiledKind | None, dict[str, Any]]:
-        if not isinstance(document, Mapping):
+        if type(document) is not dict and not isinstance(document, Mapping):
             raise RequestError([RequestProblem("", "a request must be an object with a `kind` field",
                                                _shown(document))])
         plain, problems, has_decimals = document, [], True
@@ -103,7 +103,21 @@ def load_policies(path: str | os.PathLike[str] | None = None, *,
 
 
 def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]) -> PolicySet:
-    """Parse, check and compile policy texts that are already in memory."""
+    """Parse, check and compile policy texts that are already in memory (or take them from the cache)."""
+    entry_key = cache.key({name: source.text for name, source in sources.items()}, schemas)
+    cached = cache.load(entry_key)
+    if cached is not None:
+        plans, constants, warnings = cached
+    else:
+        plans, constants, warnings = _compile(sources, schemas)
+        cache.store(entry_key, (plans, constants, warnings))
+    kinds = {name: instantiate(plan, constants) for name, plan in plans.items()}
+    return PolicySet(kinds, schemas, sources, warnings)
+
+
+def _compile(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]):
+    from .parser import ParseError, parse_module  # Lark is loaded only when policies must be parsed
+
     modules, diagnostics = [], []
     for source in sources.values():
         try:
@@ -116,8 +130,8 @@ def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any
     errors = sorted((d for d in diagnostics if d.severity == "error"), key=sort_key)
     if errors:
         raise PolicyError(errors, sources)
-    return PolicySet(compile_rule_set(checked, sources), schemas, sources,
-                     [d for d in diagnostics if d.severity != "error"])
+    plans, constants = compile_rule_set(checked, sources)
+    return plans, constants, [d for d in diagnostics if d.severity != "error"]
 
 
 def _policy_files(path: Path) -> list[Path]:

@@ -12,8 +12,6 @@ import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
 
-import holidays
-
 from . import ast
 from .calendar_rules import MONTHS, WEEKDAYS, parse_time
 
@@ -68,6 +66,8 @@ _holiday_lock = threading.Lock()
 @lru_cache(maxsize=4096)
 def _holidays(country: str, subdivision: str | None, year: int) -> dict[dt.date, str]:
     """The public holidays of a country (and subdivision) in one year, by date."""
+    import holidays  # loaded with the first calendar question, not with the rule set
+
     with _holiday_lock:  # the holidays package fills its tables lazily; build each table once
         table = holidays.country_holidays(country, subdiv=subdivision, years=year)
         return {day: name for day, name in table.items() if day.year == year}

@@ -61,6 +61,21 @@ class RequirementInfo:
     source: str
 
 
+@dataclass(frozen=True)
+class KindPlan:
+    """Everything a compiled kind is made of that can be stored: its generated source and what traces need."""
+
+    name: str
+    source_code: str
+    definitions: tuple[DecisionInfo, ...]
+    requirement_infos: tuple[RequirementInfo, ...]
+    names: tuple[str, ...]
+    types: tuple[Type, ...]
+    reported: tuple[tuple[str, int, Callable[[Any], Any] | None], ...]
+    calendar: BusinessHours | None
+    location: Path
+
+
 @dataclass
 class CompiledKind:
     """A request kind's compiled decisions, ready to evaluate many requests.
@@ -87,13 +102,27 @@ class CompiledKind:
 NO_RULE = -2  # the trace index when no row matched and the table has no `otherwise`
 
 
-def compile_rule_set(checked: CheckedRuleSet, sources: dict[str, Source]) -> dict[str, CompiledKind]:
+def compile_rule_set(checked: CheckedRuleSet, sources: dict[str, Source]) -> tuple[dict[str, KindPlan], dict[str, Any]]:
+    """A plan per kind and the constants their generated code names."""
     constants = _Constants()
     globals_ = _global_values(checked, constants)
     for name, declaration in checked.calendars.items():
         globals_[name] = constants.name(BusinessHours.from_declaration(declaration))
-    return {name: _KindCompiler(kind, checked, sources, constants, globals_).compile()
-            for name, kind in sorted(checked.kinds.items())}
+    plans = {name: _KindCompiler(kind, checked, sources, constants, globals_).compile()
+             for name, kind in sorted(checked.kinds.items())}
+    return plans, constants.values
+
+
+def instantiate(plan: KindPlan, constants: dict[str, Any]) -> CompiledKind:
+    """Turn a plan into callable Python: the source is generated from checked AST nodes only (module docstring)."""
+    namespace: dict[str, Any] = {"__builtins__": {"min": min, "max": max, "sum": sum, "any": any, "int": int,
+                                                  "all": all, "len": len, "abs": abs, "frozenset": frozenset}}
+    namespace.update(_RUNTIME_NAMES)
+    namespace.update(constants)
+    exec(compile(plan.source_code, f"<vilkar kind {plan.name}>", "exec"), namespace)
+    return CompiledKind(plan.name, namespace["decide"], namespace["requirements"], plan.definitions,
+                        plan.requirement_infos, plan.names, plan.types, plan.reported, plan.source_code,
+                        plan.calendar, plan.location, namespace.get("decide_narrated"))
 
 
 class _Constants:
@@ -104,6 +133,11 @@ class _Constants:
         self._names: dict[tuple[type, Any], str] = {}
 
     def name(self, value: Any) -> str:
+        if isinstance(value, dict):  # lookup tables are not shared
+            name = f"k{len(self._names)}"
+            self._names[(dict, name)] = name
+            self.values[name] = value
+            return name
         key = (type(value), value if not isinstance(value, (set, frozenset)) else tuple(sorted(map(str, value))))
         if key not in self._names:
             name = f"k{len(self._names)}"
@@ -205,31 +239,25 @@ class _KindCompiler:
         self.temp_count = 0
 
     # -- driver
-    def compile(self) -> CompiledKind:
+    def compile(self) -> KindPlan:
         decide, definitions = self.decide_source(narrated=False)
         # With a calendar, a second version notes how business time was counted, for explanations only.
         narrated = self.decide_source(narrated=True)[0] if self.kind.calendar else ""
         self.inputs = {}
         requirement_body, requirement_infos = self.requirements_function()
         requirement_inputs = self.input_bindings()
-        source = "\n".join([decide, narrated, "def requirements(r):", "    failed = []"] + requirement_inputs
-                           + requirement_body + ["    return failed", ""])
-        namespace: dict[str, Any] = {"__builtins__": {"min": min, "max": max, "sum": sum, "any": any, "int": int,
-                                                      "all": all, "len": len, "abs": abs, "frozenset": frozenset}}
-        namespace.update(_RUNTIME_NAMES)
-        namespace.update(self.constants.values)
-        code = compile(source, f"<vilkar kind {self.kind.name}>", "exec")
-        exec(code, namespace)  # the source is generated from checked AST nodes only (module docstring)
+        requirement_lines = ["    failed = []"] + requirement_inputs + requirement_body + ["    return failed"]
+        source = "\n".join([decide, narrated, f"def requirements(r{_local_names(requirement_lines)}):"]
+                           + requirement_lines + [""])
         names = tuple(name for info in definitions for name in info.names)
         types = tuple(type_ for info in definitions for type_ in info.types)
         position = {name: index for index, name in enumerate(names)}
         reported = tuple((name, position[name], _output_converter(self.kind.value_types[name]))
                          for decision in self.kind.decisions for name in decision.names)
-        calendar = namespace[self.globals[self.kind.calendar]] if self.kind.calendar else None
+        calendar = self.constants.values[self.globals[self.kind.calendar]] if self.kind.calendar else None
         location = tuple(request_path(self.kind.location) or ()) if self.kind.location is not None else ()
-        return CompiledKind(self.kind.name, namespace["decide"], namespace["requirements"], tuple(definitions),
-                            tuple(requirement_infos), names, types, reported, source, calendar, location,
-                            namespace.get("decide_narrated"))
+        return KindPlan(self.kind.name, source, tuple(definitions), tuple(requirement_infos), names, types,
+                        reported, calendar, location)
 
     def emit(self, line: str, depth: int = 1) -> None:
         self.lines.append("    " * depth + line)
@@ -245,10 +273,11 @@ class _KindCompiler:
         values = "".join(v + ", " for v in value_names)
         traces = "".join(t + ", " for t in trace_names)
         if narrated:
-            head, tail = "def decide_narrated(r):", f"    return ({values}), ({traces}), _cal.notes"
+            head, tail = "def decide_narrated(r", f"    return ({values}), ({traces}), _cal.notes"
         else:
-            head, tail = "def decide(r):", f"    return ({values}), ({traces})"
-        return "\n".join([head] + self.input_bindings() + body + [tail, ""]), definitions
+            head, tail = "def decide(r", f"    return ({values}), ({traces})"
+        lines = self.input_bindings() + body + [tail]
+        return "\n".join([head + _local_names(lines) + "):"] + lines + [""]), definitions
 
     def decide_function(self, narrated: bool = False) -> tuple[list[str], list[DecisionInfo], list[str], list[str]]:
         """Every decision and let, each after what it reads, recording the rule that fired."""
@@ -316,8 +345,7 @@ class _KindCompiler:
 
     def tiers_body(self, decision: Definition, body: ast.TiersBody, target: str, type_: Type,
                    trace: str) -> dict[int, RuleInfo]:
-        subject = self.temp()
-        self.emit(f"{subject} = {self.expr(body.subject)}")
+        subject = self.bound(body.subject)
         rules: dict[int, RuleInfo] = {}
         keyword = "if"
         for index, row in enumerate(body.rows):
@@ -331,12 +359,10 @@ class _KindCompiler:
 
     def match_body(self, decision: Definition, body: ast.MatchBody, targets: list[str], types: list[Type],
                    trace: str) -> dict[int, RuleInfo]:
-        subjects = []
-        for subject in body.subjects:
-            name = self.temp()
-            self.emit(f"{name} = {self.expr(subject)}")
-            subjects.append((name, subject))
+        subjects = [(self.bound(subject), subject) for subject in body.subjects]
         rules: dict[int, RuleInfo] = {}
+        if self.lookup_table(decision, body, targets, types, trace, subjects, rules):
+            return rules
         keyword = "if"
         for index, row in enumerate(body.rows):
             conditions = [self.cell_condition(cell, name, subject)
@@ -350,6 +376,60 @@ class _KindCompiler:
             keyword = "elif"
         self.otherwise(decision, body.otherwise, targets, types, trace, len(body.rows), rules, extra=body.subjects)
         return rules
+
+    def bound(self, expr: ast.Expr) -> str:
+        """A name holding the expression's value: the expression itself if it is a name already."""
+        code = self.expr(expr)
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", code):
+            return code
+        name = self.temp()
+        self.emit(f"{name} = {code}")
+        return name
+
+    def lookup_table(self, decision: Definition, body: ast.MatchBody, targets: list[str], types: list[Type],
+                     trace: str, subjects: list[tuple[str, ast.Expr]], rules: dict[int, RuleInfo]) -> bool:
+        """A table of literal cells and literal outputs becomes one dictionary lookup instead of a row scan."""
+        keys, values = [], []
+        for row in body.rows:
+            cells = [_literal_value(cell.value) if isinstance(cell, ast.EqualCell) else _NOT_LITERAL
+                     for cell in row.cells]
+            outputs = [self.constant_output(output, type_) for output, type_ in zip(row.outputs, types)]
+            if _NOT_LITERAL in cells or _NOT_LITERAL in outputs or any(isinstance(c, Decimal) for c in cells):
+                return False
+            keys.append(tuple(cells) if len(cells) > 1 else cells[0])
+            values.append(tuple(outputs))
+        if body.otherwise is not None:
+            missing = [self.constant_output(output, type_) for output, type_ in zip(body.otherwise.outputs, types)]
+            if _NOT_LITERAL in missing:
+                return False
+            rules[len(body.rows)] = self.rule_info(body.otherwise, body.otherwise.citation, "otherwise", decision,
+                                                   extra=body.subjects)
+            miss = (*missing, len(body.rows))
+        else:
+            rules[NO_RULE] = RuleInfo("no row applies", None, decision.span.location(), self.paths_of(body.subjects),
+                                      "none", self.decisions_read(body.subjects))
+            miss = (*(None for _ in targets), NO_RULE)
+        lookup: dict[Any, tuple] = {}
+        for index, (key, value) in enumerate(zip(keys, values)):
+            lookup.setdefault(key, (*value, index))  # the first matching row decides
+            rules[index] = self.rule_info(body.rows[index], body.rows[index].citation, "row", decision,
+                                          extra=body.subjects)
+        key = "(" + ", ".join(name for name, _ in subjects) + ",)" if len(subjects) > 1 else subjects[0][0]
+        self.emit(f"{', '.join(targets)}, {trace} = {self.constants.name(lookup)}.get({key}, "
+                  f"{self.constants.name(miss)})")
+        return True
+
+    def constant_output(self, output: ast.Expr, type_: Type) -> Any:
+        """A literal output as the value the decision holds, or _NOT_LITERAL."""
+        value = _literal_value(output)
+        if value is _NOT_LITERAL or value is None:
+            return value
+        goal = strip_optional(type_)
+        if isinstance(goal, DurationT) and goal.clock is None and isinstance(output, ast.Quantity):
+            return (output.clock, value)
+        if isinstance(goal, MoneyT) or isinstance(value, (frozenset, dict)):
+            return _NOT_LITERAL  # money is rounded to cents where it is decided; keep the general path
+        return value
 
     def otherwise(self, decision: Definition, row: ast.OtherwiseRow | None, targets: list[str],
                   types: list[Type], trace: str, index: int, rules: dict[int, RuleInfo],
@@ -444,8 +524,7 @@ class _KindCompiler:
         return self.convert(code, record, optional_seen)
 
     def convert(self, code: str, type_: Type, may_be_none: bool) -> str:
-        # an integer written 1.0 is valid JSON Schema; policies see it as the whole number it is
-        converter = {DateT: "_date", TimestampT: "_timestamp", DecimalT: "_decimal", IntT: "int"}.get(type(type_))
+        converter = {DateT: "_date", TimestampT: "_timestamp", DecimalT: "_decimal"}.get(type(type_))
         if isinstance(type_, MoneyT):
             converter = "_money" if type_.currency else "_money_any"
         if converter is None:
@@ -690,6 +769,16 @@ def _collect_paths(node: Any, found: list[Path]) -> None:
                 _collect_paths(getattr(node, name), found)
 
 
+_GLOBAL_NAME = re.compile(r"\b(k\d+|_[a-zA-Z][a-zA-Z_]*)\b")
+
+
+def _local_names(lines: list[str]) -> str:
+    """Keyword-only defaults that make the constants and helpers a function uses into fast locals."""
+    used = sorted({match for line in lines for match in _GLOBAL_NAME.findall(line)
+                   if match in _RUNTIME_NAMES or match.startswith("k")} - {"_cal"})
+    return "".join(f", {name}={name}" for name in used)  # positional defaults: keyword-only ones cost a dict per call
+
+
 def _is_exact(type_: Type) -> bool:
     """Values held as Decimal, whose arithmetic must not depend on the caller's decimal context."""
     return isinstance(strip_optional(type_), (MoneyT, DecimalT, PercentT))
@@ -725,7 +814,16 @@ def _output_converter(type_: Type) -> Callable[[Any], Any] | None:
     if isinstance(inner, (PercentT, DecimalT)):
         return runtime.plain_number
     if isinstance(inner, DurationT) and inner.clock is None:
-        return lambda value: None if value is None else value[1]
+        return duration_count
     if isinstance(inner, SetT):
-        return lambda value: None if value is None else sorted(value, key=str)
+        return sorted_set
     return None
+
+
+def duration_count(value: tuple[str, int] | None) -> int | None:
+    """A duration whose clock is known per request, reported as its count of minutes or days."""
+    return None if value is None else value[1]
+
+
+def sorted_set(value: frozenset | None) -> list | None:
+    return None if value is None else sorted(value, key=str)

@@ -13,10 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-import holidays
-from jsonschema import Draft202012Validator, FormatChecker, validators
-from jsonschema.exceptions import ValidationError
-
 from .errors import RequestProblem
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -28,9 +24,7 @@ def load_schemas(directory: Path) -> dict[str, dict[str, Any]]:
     """Every `<kind>.schema.json` in a directory, by kind."""
     schemas = {}
     for path in sorted(directory.glob("*.schema.json")):
-        schema = json.loads(path.read_text(encoding="utf-8"))
-        Draft202012Validator.check_schema(schema)
-        schemas[path.name[: -len(".schema.json")]] = schema
+        schemas[path.name[: -len(".schema.json")]] = json.loads(path.read_text(encoding="utf-8"))
     return schemas
 
 
@@ -40,6 +34,8 @@ def load_schemas(directory: Path) -> dict[str, dict[str, Any]]:
 @lru_cache(maxsize=1)
 def countries() -> dict[str, list[str]]:
     """Countries the holidays package knows (ISO 3166-1 alpha-2) and their subdivisions."""
+    import holidays  # imported on first use: a rule set that never meets a location never pays for it
+
     return {code: list(subdivisions) for code, subdivisions in
             holidays.list_supported_countries(include_aliases=False).items() if len(code) == 2}
 
@@ -69,33 +65,6 @@ def is_timestamp(value: object) -> bool:
     except ValueError:
         return False
     return True
-
-
-FORMATS = FormatChecker(formats=())
-FORMATS.checks("date")(is_date)
-FORMATS.checks("date-time")(is_timestamp)
-FORMATS.checks("holidays-country")(lambda v: not isinstance(v, str) or v in countries())
-FORMATS.checks("iana-time-zone")(lambda v: not isinstance(v, str) or v in time_zones())
-
-
-def _strict_pattern(validator, pattern, instance, schema) -> Iterator[ValidationError]:
-    """`pattern`, except that `$` does not accept a trailing newline (Python's `re` would)."""
-    if not isinstance(instance, str):
-        return
-    if not re.search(pattern, instance) or (pattern.endswith("$") and instance.endswith("\n")):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
-
-
-def _is_integer(checker, instance) -> bool:
-    """JSON Schema's integer: a number with no fractional part, also when written `1.0` (an exact decimal)."""
-    if isinstance(instance, bool):
-        return False
-    return isinstance(instance, int) or (isinstance(instance, Decimal) and instance == instance.to_integral_value())
-
-
-_Validator = validators.extend(
-    Draft202012Validator, {"pattern": _strict_pattern},
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
 
 
 def _fast_validator(schema: dict[str, Any]):
@@ -171,11 +140,12 @@ class Plain:
         if isinstance(value, float):
             if not math.isfinite(value):
                 return self.problem("is not a finite number", value)
-            self.has_decimals = True
-            return Decimal(repr(float(value)))  # the shortest decimal text: 0.3 stays 0.3
+            value = Decimal(repr(float(value)))  # the shortest decimal text: 0.3 stays 0.3
         if isinstance(value, Decimal):
             if not value.is_finite():
                 return self.problem("is not a finite number", value)
+            if value == value.to_integral_value() and value.adjusted() < 30:
+                return int(value)  # 1.0 is the whole number 1 (JSON Schema agrees), and integers stay exact
             self.has_decimals = True
             return value
         if isinstance(value, (dt.datetime, dt.date)):
@@ -196,8 +166,8 @@ class KindValidator:
     def __init__(self, kind: str, schema: dict[str, Any]):
         self.kind = kind
         self.schema = schema
-        self.validator = _Validator(schema, format_checker=FORMATS)
         self.fast = _fast_validator(schema)
+        self._report = None
         self.location_paths = list(_location_paths(schema, schema, []))
 
     def problems(self, document: dict[str, Any], has_decimals: bool = True) -> list[RequestProblem]:
@@ -213,13 +183,10 @@ class KindValidator:
                 valid = False
             if valid:
                 return list(self.location_problems(document))
-        by_pointer: dict[str, tuple[int, RequestProblem]] = {}
-        for error in self.validator.iter_errors(document):
-            rank = _RANK.get(error.validator, len(_RANK))
-            for problem in self.describe(error):
-                if problem.pointer not in by_pointer or rank < by_pointer[problem.pointer][0]:
-                    by_pointer[problem.pointer] = (rank, problem)
-        found = [problem for _, problem in by_pointer.values()]
+        if self._report is None:
+            from .report import Report  # jsonschema is loaded only when a document needs its report
+            self._report = Report(self.kind, self.schema)
+        found = self._report.problems(document)
         if not found:
             found.extend(self.location_problems(document))
         return sorted(found, key=lambda p: p.pointer)
@@ -237,97 +204,6 @@ class KindValidator:
                 yield RequestProblem(pointer(path + ["subdivision"]),
                                      f"is not a subdivision of {location['country']} that the holidays package knows",
                                      location["subdivision"], hint)
-
-    def describe(self, error: ValidationError) -> list[RequestProblem]:
-        path = list(error.absolute_path)
-        where = pointer(path)
-        value = error.instance
-        kind = error.validator
-        if kind == "required":
-            missing = [name for name in error.validator_value if isinstance(value, dict) and name not in value]
-            return [RequestProblem(pointer(path + [name]), "is required but missing", has_value=False,
-                                   hint=self.field_hint(error.schema, name)) for name in missing]
-        if kind == "additionalProperties":
-            allowed = list(error.schema.get("properties", {}))
-            extras = [name for name in value if name not in allowed]
-            return [RequestProblem(pointer(path + [name]), f"is not a field of this {self.noun(path)}", value[name],
-                                   did_you_mean(name, allowed) or f"the fields are: {', '.join(allowed)}")
-                    for name in extras]
-        if kind in ("anyOf", "oneOf"):
-            return [self.any_of(error, where)]
-        return [self.single(kind, error, where, value)]
-
-    def noun(self, path: list[Any]) -> str:
-        return f"`{self.kind}` request" if not path else "object"
-
-    def field_hint(self, schema: dict[str, Any], name: str) -> str | None:
-        description = schema.get("properties", {}).get(name, {}).get("description")
-        return description
-
-    def any_of(self, error: ValidationError, where: str) -> RequestProblem:
-        branches = [e for e in error.context if e.validator != "type"]
-        if branches:
-            inner = branches[0]
-            return self.single(inner.validator, inner, where, error.instance)
-        expected = sorted({_TYPE_WORDS.get(t, t) for e in error.context for t in _as_list(e.validator_value)})
-        return RequestProblem(where, f"expected {' or '.join(expected)}, got {_json_type(error.instance)}",
-                              error.instance, _quote_hint(error.instance, expected))
-
-    def single(self, kind: str, error: ValidationError, where: str, value: Any) -> RequestProblem:
-        expected = error.validator_value
-        if kind == "type":
-            words = [_TYPE_WORDS.get(t, t) for t in _as_list(expected)]
-            return RequestProblem(where, f"expected {' or '.join(words)}, got {_json_type(value)}", value,
-                                  _quote_hint(value, words))
-        if kind == "enum":
-            shown = ", ".join(json.dumps(v) for v in expected)
-            hint = did_you_mean(str(value), [str(v) for v in expected])
-            if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and str(value) in map(str, expected):
-                hint = f'write it in quotes: "{value}" (a YAML or JSON number is not the text "{value}")'
-            return RequestProblem(where, f"expected one of {shown}", value, hint)
-        if kind == "const":
-            if where.endswith("/currency"):
-                return RequestProblem(where, f"only {expected} is accepted: this contract is priced in {expected}",
-                                      value, f'write "currency": "{expected}"')
-            if where == "/kind":
-                return RequestProblem(where, f'expected "{expected}"', value)
-            return RequestProblem(where, f"expected {json.dumps(expected)}", value)
-        if kind == "format":
-            return self.format_problem(expected, where, value)
-        if kind == "pattern":
-            return RequestProblem(where, _PATTERN_WORDS.get(expected, f"does not match the pattern {expected}"), value)
-        if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-            words = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most",
-                     "exclusiveMaximum": "less than"}[kind]
-            return RequestProblem(where, f"must be {words} {expected}", value)
-        if kind == "minLength" and expected == 1:
-            return RequestProblem(where, "must not be empty", value)
-        if kind == "uniqueItems":
-            return RequestProblem(where, "lists an item more than once", value)
-        return RequestProblem(where, error.message, value)
-
-    def format_problem(self, format_name: str, where: str, value: Any) -> RequestProblem:
-        if format_name == "date":
-            if isinstance(value, str) and _DATE.fullmatch(value):
-                return RequestProblem(where, "is not a date that exists", value, "check the day and the month")
-            return RequestProblem(where, "expected a date written YYYY-MM-DD", value)
-        if format_name == "date-time":
-            if isinstance(value, str) and _NAIVE_TIMESTAMP.fullmatch(value):
-                return RequestProblem(where, "is a timestamp without a UTC offset", value,
-                                      f"add the offset of the place it was taken, e.g. {value[:19]}+01:00 or "
-                                      f"{value[:19]}Z")
-            return RequestProblem(where, "expected an RFC 3339 timestamp with a UTC offset, "
-                                  "e.g. 2026-11-27T16:45:00+01:00", value)
-        if format_name == "holidays-country":
-            return RequestProblem(where, "is not a country the holidays package knows (ISO 3166-1 alpha-2)", value,
-                                  did_you_mean(str(value), countries()))
-        if format_name == "iana-time-zone":
-            folded = {zone.casefold(): zone for zone in time_zones()}
-            exact = folded.get(str(value).casefold())
-            hint = f"did you mean `{exact}`?" if exact else did_you_mean(str(value), time_zones())
-            return RequestProblem(where, "is not an IANA time zone", value, hint or "for example Europe/Copenhagen")
-        return RequestProblem(where, f"is not a valid {format_name}", value)
-
 
 def did_you_mean(value: str, candidates: Any) -> str | None:
     matches = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
@@ -355,47 +231,3 @@ def _at(document: Any, path: list[str]) -> Any:
     return document
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-# When several rules fail at one pointer, the earlier in this list says more about what to write.
-_RANK = {name: rank for rank, name in enumerate(
-    ["required", "additionalProperties", "enum", "const", "format", "pattern", "anyOf", "oneOf", "type"])}
-
-_TYPE_WORDS = {"string": "a text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
-               "object": "an object", "array": "a list", "null": "null"}
-
-_PATTERN_WORDS = {
-    "^[a-z]{2}$": "expected a two-letter lower-case ISO 639-1 language code, such as \"en\"",
-    "^[A-Z]{2}$": "expected a two-letter upper-case ISO 3166-1 country code, such as \"DK\"",
-    "^[A-Z]{3}$": "expected a three-letter ISO 4217 currency code, such as \"EUR\"",
-    "^[0-9]+(\\.[0-9]+)?$": "expected a decimal number of at least 0, such as \"12500.00\"",
-    "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?$": "expected a decimal number above 0, such as \"1250.00\"",
-}
-
-
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int):
-        return f"the number {value}"
-    if isinstance(value, Decimal):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return "a text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def _quote_hint(value: Any, expected: list[str]) -> str | None:
-    if "a text" in expected and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return f'write it in quotes: "{value}"'
-    if "a text" in expected and isinstance(value, bool):
-        return 'write it in quotes; in YAML an unquoted yes/no/true/false is not text'
-    return None

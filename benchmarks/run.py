@@ -1,0 +1,243 @@
+"""vilkar against plain Python and the peer engines, and the targets of the performance issue.
+
+    pip install '.[bench]'      # zen-engine, rule-engine and psutil: optional, never runtime dependencies
+    python benchmarks/run.py [--quick]
+
+Everything runs in one process pinned to one core where the OS allows it; the contenders of each
+comparison are measured in interleaved rounds and the best round counts (the least disturbed).
+Times are microseconds per call; ratios are against plain Python.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from evaluator import evaluate, load_policies  # noqa: E402
+from evaluator.api import default_policies  # noqa: E402
+from handwritten import cancellation_by_hand, incident_by_hand  # noqa: E402
+
+TABLE = [  # severity, product family -> first-response minutes, around-the-clock effort
+    ("1", "azure", 15, True), ("1", "m365", 30, True), ("1", "other", 60, True),
+    ("A", "azure", 30, True), ("A", "m365", 60, True), ("A", "other", 60, True),
+    ("B", "azure", 120, False), ("B", "m365", 120, False), ("B", "other", 240, False),
+    ("C", "azure", 240, False), ("C", "m365", 480, False), ("C", "other", 480, False),
+]
+TIER_INPUTS = [{"notice_days": n} for n in (30, 14, 13, 9, 6, 5, 0, -3)]
+TABLE_INPUTS = [{"severity": s, "family": f} for s, f, _, _ in TABLE]
+
+CANCELLATION = {"kind": "cancellation", "service": "Workshop", "service_start": "2026-12-10",
+                "cancelled_on": "2026-12-01", "service_cost": {"amount": "12500.00", "currency": "USD"}}
+INCIDENT_SEV_B = {"kind": "incident", "severity": "B", "product": "Microsoft Exchange Server", "azure_component": False,
+                  "cloud": "public", "offerings": [], "opened_at": "2026-11-27T16:45:00+01:00",
+                  "location": {"country": "DK", "timezone": "Europe/Copenhagen"}, "language": "da",
+                  "channel": "phone", "description": "Mail flow degraded", "customer_24x7_resources": False,
+                  "aem_event_active": False}
+INCIDENT_SEV_1 = dict(INCIDENT_SEV_B, severity="1", product="Azure Kubernetes Service", azure_component=True,
+                      offerings=["uer"], opened_at="2026-11-28T02:10:00+01:00", customer_24x7_resources=True)
+
+
+# ---------------------------------------------------------------- the contenders
+
+def tier_by_hand(request: dict) -> int:
+    days = request["notice_days"]
+    if days >= 14:
+        return 0
+    if days >= 6:
+        return 50
+    return 100
+
+
+def table_by_hand(request: dict) -> tuple[int, bool]:
+    severity, family = request["severity"], request["family"]
+    if severity == "1":
+        return (15, True) if family == "azure" else (30, True) if family == "m365" else (60, True)
+    if severity == "A":
+        return (30, True) if family == "azure" else (60, True)
+    if severity == "B":
+        return (240, False) if family == "other" else (120, False)
+    return (240, False) if family == "azure" else (480, False)
+
+
+def zen_contenders() -> dict[str, tuple[Callable, Callable]]:
+    try:
+        import zen
+    except ImportError:
+        return {}
+    tier_expression = zen.compile_expression("notice_days >= 14 ? 0 : (notice_days >= 6 ? 50 : 100)")
+    table_expression = zen.compile_expression(_nested_ternary(
+        lambda minutes, around: f"{{minutes: {minutes}, around: {'true' if around else 'false'}}}"))
+    engine = zen.ZenEngine()
+    tier_graph = engine.create_decision(json.dumps(_jdm(
+        [{"id": "days", "name": "notice", "field": "notice_days"}],
+        [{"id": "fee", "name": "fee", "field": "fee_percent"}],
+        [{"_id": "r1", "days": ">= 14", "fee": "0"}, {"_id": "r2", "days": "[6..13]", "fee": "50"},
+         {"_id": "r3", "days": "<= 5", "fee": "100"}])))
+    table_graph = engine.create_decision(json.dumps(_jdm(
+        [{"id": "sev", "name": "severity", "field": "severity"}, {"id": "fam", "name": "family", "field": "family"}],
+        [{"id": "min", "name": "minutes", "field": "minutes"}, {"id": "day", "name": "around", "field": "around"}],
+        [{"_id": f"r{i}", "sev": f'"{s}"', "fam": f'"{f}"', "min": str(m), "day": "true" if a else "false"}
+         for i, (s, f, m, a) in enumerate(TABLE)])))
+    return {
+        "zen-engine (compiled expression)": (tier_expression.evaluate, table_expression.evaluate),
+        "zen-engine (JDM decision table)": (tier_graph.evaluate, table_graph.evaluate),
+    }
+
+
+def rule_engine_contenders() -> dict[str, tuple[Callable, Callable]]:
+    try:
+        import rule_engine
+    except ImportError:
+        return {}
+    tier = rule_engine.Rule("notice_days >= 14 ? 0 : (notice_days >= 6 ? 50 : 100)")
+    table = rule_engine.Rule(_nested_ternary(lambda minutes, around: f"[{minutes}, {'true' if around else 'false'}]"))
+    return {"rule-engine": (tier.evaluate, table.evaluate)}
+
+
+def _nested_ternary(value: Callable[[int, bool], str]) -> str:
+    expression = "null"
+    for severity, family, minutes, around in reversed(TABLE):
+        expression = f'(severity == "{severity}" and family == "{family}") ? {value(minutes, around)} : ({expression})'
+    return expression
+
+
+def _jdm(inputs: list, outputs: list, rules: list) -> dict:
+    return {"nodes": [{"id": "in", "type": "inputNode", "name": "request", "position": {"x": 0, "y": 0}},
+                      {"id": "t", "type": "decisionTableNode", "name": "table", "position": {"x": 0, "y": 0},
+                       "content": {"hitPolicy": "first", "inputs": inputs, "outputs": outputs, "rules": rules}},
+                      {"id": "out", "type": "outputNode", "name": "response", "position": {"x": 0, "y": 0}}],
+            "edges": [{"id": "e1", "sourceId": "in", "targetId": "t", "type": "edge"},
+                      {"id": "e2", "sourceId": "t", "targetId": "out", "type": "edge"}]}
+
+
+# ---------------------------------------------------------------- measuring
+
+def per_call(function: Callable, inputs: list[Any], seconds: float) -> float:
+    """Microseconds per call over the inputs, looping until `seconds` have passed."""
+    loops, started = 0, time.perf_counter()
+    while True:
+        for item in inputs:
+            function(item)
+        loops += 1
+        elapsed = time.perf_counter() - started
+        if elapsed >= seconds:
+            return elapsed / (loops * len(inputs)) * 1e6
+
+
+def interleaved(contenders: dict[str, tuple[Callable, list]], rounds: int, seconds: float) -> dict[str, float]:
+    best = {name: float("inf") for name in contenders}
+    for _ in range(rounds):
+        for name, (function, inputs) in contenders.items():
+            best[name] = min(best[name], per_call(function, inputs, seconds))
+    return best
+
+
+def table(title: str, results: dict[str, float], baseline: str) -> None:
+    print(f"\n{title}")
+    width = max(len(name) for name in results)
+    for name, micros in results.items():
+        print(f"  {name.ljust(width)}  {micros:9.3f} µs  {micros / results[baseline]:6.2f}× plain Python"
+              f"  {1e6 / micros:12,.0f}/s")
+
+
+def check(label: str, ok: bool) -> bool:
+    print(f"  [{'met' if ok else 'MISSED'}] {label}")
+    return ok
+
+
+def fresh_process(code: str) -> dict:
+    """Run code in a new interpreter and return the JSON it prints."""
+    output = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
+                            cwd=ROOT, check=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
+    args = parser.parse_args()
+    rounds, seconds = (3, 0.05) if args.quick else (5, 0.2)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+    targets: list[bool] = []
+
+    bench = load_policies(ROOT / "benchmarks" / "policies", schemas=ROOT / "benchmarks" / "schemas")
+    vilkar_tier, vilkar_table = bench.kinds["bench_tier"].decide, bench.kinds["bench_table"].decide
+    peers = {**zen_contenders(), **rule_engine_contenders()}
+    if not peers:
+        print("(peer engines not installed: pip install '.[bench]' to compare with zen-engine and rule-engine)")
+    for number, (label, inputs, plain, ours, pick) in enumerate([
+        ("tier: notice_days -> fee_percent", TIER_INPUTS, tier_by_hand, vilkar_tier, 0),
+        ("12-row table: severity x family -> minutes, 24x7", TABLE_INPUTS, table_by_hand, vilkar_table, 1),
+    ]):
+        contenders = {"plain Python if/elif": (plain, inputs), "vilkar (compiled policy)": (ours, inputs)}
+        contenders.update({name: (functions[pick], inputs) for name, functions in peers.items()})
+        results = interleaved(contenders, rounds, seconds)
+        table(f"Decision core, {label} (already-validated input)", results, "plain Python if/elif")
+        fastest_peer = min((v for k, v in results.items() if k not in ("plain Python if/elif", "vilkar (compiled policy)")),
+                           default=None)
+        if fastest_peer is not None:
+            targets.append(check("faster than every peer", results["vilkar (compiled policy)"] < fastest_peer))
+        targets.append(check("within 3× of plain Python",
+                             results["vilkar (compiled policy)"] <= 3 * results["plain Python if/elif"]))
+
+    policies = default_policies()
+    for label, document, by_hand in [("cancellation", CANCELLATION, cancellation_by_hand),
+                                     ("incident Sev 1 (calendar clock)", INCIDENT_SEV_1, incident_by_hand),
+                                     ("incident Sev B (business clock)", INCIDENT_SEV_B, incident_by_hand)]:
+        ours = policies.evaluate(document, validate=False).decisions
+        assert ours == by_hand(document), (label, ours, by_hand(document))  # the same decisions, or no race
+        results = interleaved({
+            "plain Python if/elif": (by_hand, [document]),
+            "vilkar PolicySet.evaluate (no validation)": (
+                lambda d: policies.evaluate(d, validate=False).decisions, [document]),
+        }, rounds, seconds)
+        table(f"The real rule set, {label}: hand-written Python vs vilkar", results, "plain Python if/elif")
+        targets.append(check("within 3× of the hand-written function",
+                             results["vilkar PolicySet.evaluate (no validation)"] <= 3 * results["plain Python if/elif"]))
+
+    print("\nFull evaluate (validation + decisions + result), one core")
+    for label, document, goal in [("cancellation", CANCELLATION, 50_000), ("incident Sev B", INCIDENT_SEV_B, 25_000)]:
+        rate = 1e6 / min(per_call(lambda d: evaluate(d).decisions, [document], seconds) for _ in range(rounds))
+        targets.append(check(f"{label}: {rate:,.0f} requests/s (target ≥ {goal:,})", rate >= goal))
+
+    print("\nCold start and memory (fresh interpreters)")
+    starts = [fresh_process("""
+        import json, time
+        started = time.perf_counter()
+        from evaluator import load_policies
+        load_policies()
+        print(json.dumps({"ms": (time.perf_counter() - started) * 1000}))
+    """)["ms"] for _ in range(3)]
+    cold = statistics.median(starts)
+    targets.append(check(f"import + load_policies of the whole rule set: {cold:.0f} ms (target < 300 ms)", cold < 300))
+    memory = fresh_process("""
+        import json
+        def rss():
+            with open("/proc/self/status") as status:
+                return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+        bare = rss()
+        from evaluator import load_policies
+        policies = load_policies()
+        print(json.dumps({"mb": rss() - bare}))
+    """)["mb"]
+    targets.append(check(f"a loaded rule set: {memory:.1f} MB RSS above the bare interpreter (target < 30 MB)",
+                         memory < 30))
+
+    print(f"\n{sum(targets)} of {len(targets)} targets met")
+    raise SystemExit(0 if all(targets) else 1)
+
+
+if __name__ == "__main__":
+    main()
