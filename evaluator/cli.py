@@ -96,9 +96,15 @@ _policies_option = click.option("--policies", "policies_dir", metavar="DIR", env
 @click.argument("files", nargs=-1, required=True)
 @click.option("--explain", is_flag=True, help="Say why each decision has its value, with its clause.")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--batch", is_flag=True, help="Read JSON Lines (one request per line), write JSON Lines in order.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes for --batch (default: every core this process may use).")
 @_policies_option
-def eval_command(files: tuple[str, ...], explain: bool, output: str, policies_dir: str | None) -> None:
+def eval_command(files: tuple[str, ...], explain: bool, output: str, batch: bool, workers: int | None,
+                 policies_dir: str | None) -> None:
     """Evaluate request documents (YAML or JSON; `-` reads stdin)."""
+    if batch:
+        _batch(files, explain, workers, policies_dir)
     policies = _policies(policies_dir)
     status = EXIT_OK
     results: list[dict[str, Any]] = []
@@ -122,6 +128,33 @@ def eval_command(files: tuple[str, ...], explain: bool, output: str, policies_di
     if output == "json" and results:
         _echo(json.dumps(results[0] if len(files) == 1 else results, ensure_ascii=False, indent=2))
     raise SystemExit(status)
+
+
+def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies_dir: str | None) -> None:
+    from .batch import default_workers, file_tasks, run_batch, stream_tasks
+    _policies(policies_dir)  # a rule set that does not load is reported once, here, not by every worker
+    failed_total = 0
+    for name in files:
+        if name != "-" and not os.path.isfile(name):
+            _echo(f"{name}: cannot read: no such file", err=True)
+            raise SystemExit(EXIT_INPUT)
+        tasks = stream_tasks(sys.stdin) if name == "-" else file_tasks(name)
+        size = os.path.getsize(name) if name != "-" else 0
+        show = sys.stderr.isatty() and size > 0
+        with click.progressbar(length=size, label=name, file=sys.stderr, show_eta=True, color=_colour()) \
+                if show else _NoProgress() as bar:
+            progress = (lambda task: bar.update(task[3])) if show else None
+            _, failed = run_batch(tasks, sys.stdout, policies_dir, workers or default_workers(), explain, progress)
+        failed_total += failed
+    raise SystemExit(EXIT_INPUT if failed_total else EXIT_OK)
+
+
+class _NoProgress:
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def _text_result(name: str, result: Result, explain: bool) -> str:

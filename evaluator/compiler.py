@@ -97,6 +97,10 @@ class CompiledKind:
     calendar: BusinessHours | None = None
     location: Path = ()
     decide_narrated: Callable[[dict], tuple[tuple, tuple, dict[str, list[str]]]] | None = None
+    position: dict[str, int] = field(default_factory=dict)  # where each name's value is in `decide`'s result
+
+    def __post_init__(self) -> None:
+        self.position = {name: index for index, name in enumerate(self.names)}
 
 
 NO_RULE = -2  # the trace index when no row matched and the table has no `otherwise`

@@ -64,7 +64,8 @@ class Result:
         return value if convert is None else convert(value)
 
     def type_of(self, name: str) -> Type:
-        return self._compiled.types[self._compiled.names.index(name)]
+        compiled = self._compiled
+        return compiled.types[compiled.position[name]]
 
     def input_value(self, path: tuple[str, ...]) -> Any:
         value: Any = self._document
@@ -88,13 +89,15 @@ class Result:
             })
         return entries
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, trace: bool = True) -> dict[str, Any]:
         """JSON-ready: decisions with money as two-decimal strings, dates as ISO text, and the trace."""
-        return {
+        result: dict[str, Any] = {
             "kind": self.kind,
             "decisions": {name: json_value(value, self.type_of(name)) for name, value in self.decisions.items()},
-            "trace": self.trace(),
         }
+        if trace:
+            result["trace"] = self.trace()
+        return result
 
     def explain(self) -> str:
         """Why each decision has its value, rule by rule, with the clause it cites."""

@@ -1,0 +1,153 @@
+"""`vilkar eval --batch`: JSON Lines in, JSON Lines out in input order, on several processes.
+
+Work travels in chunks, and only a bounded number of chunks is in flight, so memory stays constant
+however long the input is. From a file, a chunk is just a byte range that the worker reads itself;
+from stdin, the lines themselves travel. A line that is not valid JSON, or not a valid request, gives
+an error record for that line and the batch goes on.
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections import deque
+from decimal import Decimal
+from typing import IO, Any, Callable, Iterator, Union
+
+from .api import PolicySet, default_policies, load_policies
+from .errors import RequestError
+
+CHUNK_BYTES = 1 << 20
+CHUNK_LINES = 512
+IN_FLIGHT_PER_WORKER = 4
+
+# A chunk of work: (first line number, lines) from a stream, or (first line number, path, offset, size).
+Task = Union[tuple[int, list[str]], tuple[int, str, int, int]]
+
+_worker_policies: PolicySet | None = None
+
+
+def decide_line(policies: PolicySet, number: int, line: str, explain: bool = False) -> tuple[str, bool]:
+    """One output record (JSON text) for one input line, and whether the line was decided."""
+    try:
+        document = json.loads(line, parse_float=Decimal)
+    except (json.JSONDecodeError, RecursionError) as error:
+        message = getattr(error, "msg", "too deeply nested")
+        column = getattr(error, "colno", 1)
+        return _record({"line": number, "error": f"not valid JSON at column {column}: {message}"}), False
+    try:
+        result = policies.evaluate(document)
+    except RequestError as error:
+        return _record({"line": number, "error": "invalid request",
+                        "errors": [problem.to_dict() for problem in error.errors]}), False
+    return _record({"line": number, **result.to_dict(trace=explain)}), True
+
+
+def _record(value: dict[str, Any]) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def decide_chunk(policies: PolicySet, task: Task, explain: bool) -> tuple[str, int, int]:
+    """The output text of a chunk, and how many of its lines were decided and rejected."""
+    first = task[0]
+    if len(task) == 4:
+        _, path, offset, size = task
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            lines = handle.read(size).decode("utf-8", errors="replace").split("\n")
+    else:
+        lines = task[1]
+    output, decided, failed = [], 0, 0
+    for number, line in enumerate(lines, first):
+        if not line.strip():
+            continue  # a blank line is no request; it still counts for the numbering
+        text, ok = decide_line(policies, number, line, explain)
+        output.append(text)
+        decided += ok
+        failed += not ok
+    return "".join(text + "\n" for text in output), decided, failed
+
+
+def file_tasks(path: str) -> Iterator[tuple[int, str, int, int]]:
+    """Byte ranges of whole lines, about CHUNK_BYTES each, with the number of each range's first line."""
+    offset, line = 0, 1
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(CHUNK_BYTES)
+            if not block:
+                return
+            rest = handle.readline()  # finish the line the block cut
+            block += rest
+            yield line, path, offset, len(block) - (1 if block.endswith(b"\n") else 0)
+            offset += len(block)
+            line += block.count(b"\n")
+
+
+def stream_tasks(source: IO[str]) -> Iterator[tuple[int, list[str]]]:
+    lines: list[str] = []
+    first = 1
+    for number, line in enumerate(source, 1):
+        if not lines:
+            first = number
+        lines.append(line.rstrip("\n"))
+        if len(lines) >= CHUNK_LINES:
+            yield first, lines
+            lines = []
+    if lines:
+        yield first, lines
+
+
+def _worker_chunk(arguments: tuple[Task, bool]) -> tuple[str, int, int]:
+    task, explain = arguments
+    return decide_chunk(_worker_policies or default_policies(), task, explain)
+
+
+def _start_worker(policies_dir: str | None) -> None:
+    global _worker_policies
+    _worker_policies = load_policies(policies_dir) if policies_dir else default_policies()
+
+
+def run_batch(tasks: Iterator[Task], sink: IO[str], policies_dir: str | None, workers: int, explain: bool = False,
+              progress: Callable[[Task], None] | None = None) -> tuple[int, int]:
+    """Decide every chunk into `sink` in input order; returns (lines decided, lines rejected)."""
+    decided = failed = 0
+
+    def write(task: Task, outcome: tuple[str, int, int]) -> None:
+        nonlocal decided, failed
+        sink.write(outcome[0])
+        decided += outcome[1]
+        failed += outcome[2]
+        if progress is not None:
+            progress(task)
+
+    if workers <= 1:
+        policies = load_policies(policies_dir) if policies_dir else default_policies()
+        for task in tasks:
+            write(task, decide_chunk(policies, task, explain))
+        return decided, failed
+    if policies_dir is None:
+        default_policies()  # loaded once here, inherited by forked workers
+    _preload()
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with context.Pool(workers, initializer=_start_worker, initargs=(policies_dir,)) as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append((task, pool.apply_async(_worker_chunk, ((task, explain),))))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                done, result = pending.popleft()
+                write(done, result.get())
+        while pending:
+            done, result = pending.popleft()
+            write(done, result.get())
+    return decided, failed
+
+
+def _preload() -> None:
+    """Import, before forking, what deciding will need, so that no worker pays for it again."""
+    import holidays  # noqa: F401
+
+    from . import report  # noqa: F401
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
