@@ -356,3 +356,7 @@ def schema_command(kind: str, policies_dir: str | None) -> None:
 
 
 __all__ = ["main", "json_value"]
+
+
+if __name__ == "__main__":
+    main()
