@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from .compiler import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, _output_converter
-from .types import DurationT, MoneyT, Type, strip_optional
+from .types import DurationT, MoneyT, PercentT, Type, strip_optional
 
 _DISCLAIMERS = {
     "incident": ("Response times are the contract's expected first-response times ('Vores forventede svar'), "
@@ -200,6 +200,8 @@ def _shown(value: Any, type_: Type) -> str:
         return f"{count} {unit}" if clock == "calendar" else f"{count} business {unit}"
     if isinstance(strip_optional(type_), MoneyT):
         return f"{strip_optional(type_).currency or ''} {shown}".strip()
+    if isinstance(strip_optional(type_), PercentT):
+        return f"{shown}%"
     if isinstance(shown, bool):
         return "true" if shown else "false"
     return str(shown)
