@@ -10,7 +10,7 @@ from .inputs import request_type
 from .source import Span
 from .typing_rules import TypeRules, literal_type
 from .types import (
-    BOOL, INT, STRING, UNKNOWN, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
+    BOOL, STRING, UNKNOWN, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
     strip_optional, unify, UnknownT,
 )
 

@@ -17,8 +17,8 @@ from .calendar import BusinessHours, Narrator
 from .check import CheckedRuleSet, KindInfo, request_path
 from .source import Source
 from .types import (
-    BOOL, DateT, DecimalT, DurationT, EnumT, IntT, ListT, MoneyT, OptionalT, PercentT, RecordT, SetT,
-    TimestampT, Type, is_optional, strip_optional,
+    DateT, DecimalT, DurationT, MoneyT, OptionalT, PercentT, RecordT, SetT,
+    TimestampT, Type, strip_optional,
 )
 from .typing_rules import quantity_count
 

@@ -1,7 +1,7 @@
 """The two errors the library raises: a bad request, and a rule set that does not load."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostic, render

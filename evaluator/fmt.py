@@ -7,7 +7,6 @@ Literals are printed as written (`6 calendar weeks`, `USD 50,000`).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from . import ast
@@ -174,18 +173,24 @@ class _Printer:
         lines = [_Line(f"calendar {calendar.name}", _head_span(calendar, calendar.citation))]
         lines.extend(self.citation(calendar.citation, 2))
         for clause in calendar.clauses:
-            values = clause.values
-            text = {
-                "open": lambda: f"open {values[0]} to {values[1]}",
-                "days": lambda: f"on {values[0]} to {values[1]}",
-                "holidays": lambda: "closed on public holidays",
-                "closed": lambda: f"closed on {values[0]} {values[1]}",
-                "country_hours": lambda: f"in {_string(values[0])} open {values[1]} to {values[2]}",
-            }[clause.what]()
+            text = _clause(clause)
             if clause.citation is not None:
                 text += f"  cites {_string(clause.citation.text)}"
             lines.append(_Line("  " + text, clause.span, 2))
         return lines
+
+
+def _clause(clause: ast.CalendarClause) -> str:
+    values = clause.values
+    if clause.what == "open":
+        return f"open {values[0]} to {values[1]}"
+    if clause.what == "days":
+        return f"on {values[0]} to {values[1]}"
+    if clause.what == "holidays":
+        return "closed on public holidays"
+    if clause.what == "closed":
+        return f"closed on {values[0]} {values[1]}"
+    return f"in {_string(values[0])} open {values[1]} to {values[2]}"
 
 
 def _cited_rows(texts: list[str], citations: list[ast.Citation | None], spans: list[Span]) -> list[_Line]:
