@@ -14,7 +14,7 @@ from .api import PolicySet, default_policies, load_policies
 from .documents import Document, DocumentError, read_document
 from .errors import PolicyError, RequestError
 from .result import Result, json_value
-from .schema import did_you_mean
+from .diagnostics import did_you_mean
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 

@@ -14,7 +14,8 @@ from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
 from .errors import RequestProblem
-from .schema import _DATE, _NAIVE_TIMESTAMP, countries, did_you_mean, is_date, is_timestamp, pointer, time_zones
+from .diagnostics import did_you_mean
+from .schema import _DATE, _NAIVE_TIMESTAMP, countries, is_date, is_timestamp, pointer, time_zones
 
 FORMATS = FormatChecker(formats=())
 FORMATS.checks("date")(is_date)

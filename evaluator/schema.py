@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import math
 import re
@@ -13,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
+from .diagnostics import did_you_mean
 from .errors import RequestProblem
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -204,11 +204,6 @@ class KindValidator:
                 yield RequestProblem(pointer(path + ["subdivision"]),
                                      f"is not a subdivision of {location['country']} that the holidays package knows",
                                      location["subdivision"], hint)
-
-def did_you_mean(value: str, candidates: Any) -> str | None:
-    matches = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean `{matches[0]}`?" if matches else None
-
 
 def _location_paths(node: dict[str, Any], root: dict[str, Any], path: list[str]) -> Iterator[list[str]]:
     while "$ref" in node:
