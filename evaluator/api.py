@@ -65,7 +65,7 @@ class PolicySet:
             if not need_policies:
                 return None, plain
             raise RequestError([RequestProblem("/kind", "this rule set has no policies for this kind yet", kind)])
-        if validate:
+        if validate and compiled.requirement_infos:
             failed = compiled.requirements(plain)
             if failed:
                 raise RequestError([self.requirement_problem(compiled, index, plain) for index in failed])

@@ -486,7 +486,6 @@ class _KindCompiler:
     # -- requirements
     def requirements_function(self) -> tuple[list[str], list[RequirementInfo]]:
         self.lines = []
-        self.bind_calendar()
         infos = []
         for index, requirement in enumerate(self.kind.requirements):
             condition = f"not ({self.condition(requirement.condition)})"
@@ -496,6 +495,11 @@ class _KindCompiler:
             self.emit(f"failed.append({index})", 2)
             infos.append(RequirementInfo(tuple(request_path(requirement.at) or ()), requirement.message,
                                          _cites(requirement.citation), requirement.span.location()))
+        if any("_cal." in line for line in self.lines):  # only a requirement on business time needs the calendar
+            checks = self.lines
+            self.lines = []
+            self.bind_calendar()
+            self.lines += checks
         return self.lines, infos
 
     # -- request inputs
