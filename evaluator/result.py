@@ -57,7 +57,7 @@ class Result:
 
     def value(self, name: str) -> Any:
         """The value of a decision or let, as a plain Python value."""
-        index = self._compiled.names.index(name)
+        index = self._compiled.position[name]
         type_ = self._compiled.types[index]
         convert = _output_converter(type_)
         value = self._values[index]
@@ -115,7 +115,7 @@ class Result:
             lines.append(values)
             lines.extend(self.explain_rule(rule, "  "))
             lines.extend(self.explain_notes(name, "  "))
-            for used in self.lets_behind(rule):
+            for used in self.lets_behind(rule, fired):
                 if used in shown:
                     continue
                 shown.add(used)
@@ -140,9 +140,8 @@ class Result:
         notes = self.notes().get(name, [])
         return [f"{pad}counted: {notes[0]}"] + [f"{pad}  {line}" for line in notes[1:]] if notes else []
 
-    def lets_behind(self, rule: RuleInfo) -> list[str]:
+    def lets_behind(self, rule: RuleInfo, fired: dict[str, tuple[DecisionInfo, RuleInfo]]) -> list[str]:
         """The lets a rule reads, directly or through other lets, each once, deepest first."""
-        fired = self.fired()
         ordered: list[str] = []
 
         def visit(names: tuple[str, ...]) -> None:
@@ -156,7 +155,7 @@ class Result:
         return ordered
 
     def shown(self, name: str) -> str:
-        index = self._compiled.names.index(name)
+        index = self._compiled.position[name]
         return _shown(self._values[index], self._compiled.types[index])
 
 
