@@ -388,6 +388,7 @@ class KindDecl:
     citation: Citation | None
     calendar: str | None
     location: Expr | None
+    notes: tuple[str, ...] = ()
     span: Span = _span()
 
 

@@ -29,6 +29,7 @@ class KindInfo:
     requirements: list[ast.Requirement] = field(default_factory=list)
     calendar: str | None = None
     location: ast.Expr | None = None
+    notes: list[str] = field(default_factory=list)
     # name → the decision or let that defines it
     definitions: dict[str, Definition] = field(default_factory=dict)
     # decision or let → the kind-level names its rules read
@@ -130,6 +131,7 @@ class _Checker:
             info = self.kind_info(item.name, item.span)
             if info is not None:
                 info.declarations.append(item)
+                info.notes.extend(item.notes)
                 if item.calendar is not None:
                     info.calendar, info.location = item.calendar, item.location
             return

@@ -74,6 +74,7 @@ class KindPlan:
     reported: tuple[tuple[str, int, Callable[[Any], Any] | None], ...]
     calendar: BusinessHours | None
     location: Path
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -97,6 +98,7 @@ class CompiledKind:
     calendar: BusinessHours | None = None
     location: Path = ()
     decide_narrated: Callable[[dict], tuple[tuple, tuple, dict[str, list[str]]]] | None = None
+    notes: tuple[str, ...] = ()
     position: dict[str, int] = field(default_factory=dict)  # where each name's value is in `decide`'s result
 
     def __post_init__(self) -> None:
@@ -126,7 +128,7 @@ def instantiate(plan: KindPlan, constants: dict[str, Any]) -> CompiledKind:
     exec(compile(plan.source_code, f"<vilkar kind {plan.name}>", "exec"), namespace)
     return CompiledKind(plan.name, namespace["decide"], namespace["requirements"], plan.definitions,
                         plan.requirement_infos, plan.names, plan.types, plan.reported, plan.source_code,
-                        plan.calendar, plan.location, namespace.get("decide_narrated"))
+                        plan.calendar, plan.location, namespace.get("decide_narrated"), plan.notes)
 
 
 class _Constants:
@@ -261,7 +263,7 @@ class _KindCompiler:
         calendar = self.constants.values[self.globals[self.kind.calendar]] if self.kind.calendar else None
         location = tuple(request_path(self.kind.location) or ()) if self.kind.location is not None else ()
         return KindPlan(self.kind.name, source, tuple(definitions), tuple(requirement_infos), names, types,
-                        reported, calendar, location)
+                        reported, calendar, location, tuple(self.kind.notes))
 
     def emit(self, line: str, depth: int = 1) -> None:
         self.lines.append("    " * depth + line)

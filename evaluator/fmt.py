@@ -87,7 +87,8 @@ class _Printer:
             head = f"kind {item.name}"
             if item.calendar is not None:
                 head += f" uses calendar {item.calendar} at {expr(item.location)}"
-            return [_Line(head, _head_span(item, item.citation))] + self.citation(item.citation, 2)
+            notes = [_Line(f"  note {_string(note)}", item.span, 2) for note in item.notes]
+            return [_Line(head, _head_span(item, item.citation))] + self.citation(item.citation, 2) + notes
         if isinstance(item, ast.SetDecl):
             marker = ": names" if item.names else ""
             return self.wrapped(f"set {item.name}{marker} = ", item.value, _head_span(item, item.citation), 0) \

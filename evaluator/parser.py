@@ -111,8 +111,12 @@ class _Builder(Transformer):
     def kind_decl(self, meta, name, *rest):
         citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
         uses = next((r for r in rest if isinstance(r, tuple)), (None, None))
+        notes = tuple(r.text for r in rest if isinstance(r, _Note))
         self.kind = str(name)
-        return ast.KindDecl(str(name), citation, uses[0], uses[1], self._span(meta))
+        return ast.KindDecl(str(name), citation, uses[0], uses[1], notes, self._span(meta))
+
+    def kind_note(self, meta, text):
+        return _Note(_unquote(text))
 
     def uses_calendar(self, meta, name, location):
         return (str(name), location)
@@ -353,6 +357,13 @@ class _Builder(Transformer):
 
     def nothing(self, meta):
         return ast.Nothing(self._span(meta))
+
+
+class _Note:
+    """A kind's `note "..."` while its declaration is being built."""
+
+    def __init__(self, text: str):
+        self.text = text
 
 
 _CELL_TYPES = (ast.AnyCell, ast.EqualCell, ast.InCell, ast.CompareCell, ast.RangeCell)

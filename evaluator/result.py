@@ -8,11 +8,6 @@ from typing import Any
 from .compiler import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, _output_converter
 from .types import DurationT, MoneyT, PercentT, Type, strip_optional
 
-_DISCLAIMERS = {
-    "incident": ("Response times are the contract's expected first-response times ('Vores forventede svar'), "
-                 "not a guarantee; the clock stops at the first non-automated contact by phone or e-mail."),
-}
-
 
 class Result:
     """The decisions for one request; `decisions` holds plain Python values."""
@@ -104,8 +99,7 @@ class Result:
         fired = self.fired()
         shown: set[str] = set()  # each let is explained once, where it is first used
         lines = [f"{self.kind}: {len(self.decisions)} decisions"]
-        if self.kind in _DISCLAIMERS:
-            lines.append(f"Note: {_DISCLAIMERS[self.kind]}")
+        lines.extend(f"Note: {note}" for note in self._compiled.notes)
         for name in self.decisions:
             info, rule = fired[name]
             if name != info.names[0]:
