@@ -87,7 +87,7 @@ class _Printer:
             head = f"kind {item.name}"
             if item.calendar is not None:
                 head += f" uses calendar {item.calendar} at {expr(item.location)}"
-            notes = [_Line(f"  note {_string(note)}", item.span, 2) for note in item.notes]
+            notes = [_Line(f"  note {_string(note)}", None, 2) for note in item.notes]  # notes carry no own span
             return [_Line(head, _head_span(item, item.citation))] + self.citation(item.citation, 2) + notes
         if isinstance(item, ast.SetDecl):
             marker = ": names" if item.names else ""
