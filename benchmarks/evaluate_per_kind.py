@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from evaluator import load_policies  # noqa: E402
-from evaluator.documents import read_document  # noqa: E402
+from evaluator.requests.documents import read_document  # noqa: E402
 
 
 def rate(function, document, seconds: float) -> float:

@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from evaluator.calendar import BusinessHours
+from evaluator.calendar.hours import BusinessHours
 
 CENT = Decimal("0.01")
 HOURS = BusinessHours("support_hours", dt.time(9, 0), dt.time(17, 30), frozenset(range(5)), True, frozenset())

@@ -7,15 +7,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Iterable
 
-from .check import check
-from . import cache
-from .compiler import CompiledKind, compile_rule_set, instantiate
-from .diagnostics import Diagnostic, did_you_mean, sort_key
+from .language.check import check
+from .compile import cache
+from .compile.compiler import CompiledKind, compile_rule_set, instantiate
+from .language.diagnostics import Diagnostic, did_you_mean, sort_key
 from .errors import PolicyError, RequestError, RequestProblem
 from .resources import data_dir
 from .result import Result
-from .schema import KindValidator, Plain, load_schemas
-from .source import Source
+from .requests.schema import KindValidator, Plain, load_schemas
+from .language.source import Source
 
 
 class PolicySet:
@@ -116,7 +116,7 @@ def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any
 
 
 def _compile(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]):
-    from .parser import ParseError, parse_module  # Lark is loaded only when policies must be parsed
+    from .language.parser import ParseError, parse_module  # Lark is loaded only when policies must be parsed
 
     modules, diagnostics = [], []
     for source in sources.values():
@@ -157,7 +157,7 @@ def _display_name(file: Path, bundled: bool) -> str:
 
 
 def _nowhere(file: str):
-    from .source import Span
+    from .language.source import Span
     return Span(file, 0, 0, 0, 0)
 
 

@@ -146,7 +146,7 @@ def _preload() -> None:
     """Import, before forking, what deciding will need, so that no worker pays for it again."""
     import holidays  # noqa: F401
 
-    from . import report  # noqa: F401
+    from .requests import report  # noqa: F401
 
 
 def default_workers() -> int:

@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 
 from .api import PolicySet, default_policies, load_policies
-from .documents import Document, DocumentError, read_document
+from .requests.documents import Document, DocumentError, read_document
 from .errors import PolicyError, RequestError
 from .result import Result, json_value
-from .diagnostics import did_you_mean
+from .language.diagnostics import did_you_mean
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -211,8 +211,8 @@ def validate_command(files: tuple[str, ...], output: str, policies_dir: str | No
               help="The contract text citations are checked against (default: contract/*.txt beside the policies).")
 def lint_command(paths: tuple[Path, ...], output: str, explain_code: str | None, contract: Path | None) -> None:
     """Check policies: every checker error plus the lint rules (tier gaps and overlaps, dead rows, citations...)."""
-    from .lint import RULES, explain, lint, load_context
-    from .lint.formats import as_github, as_json, as_sarif, as_text
+    from .tools.lint import RULES, explain, lint, load_context
+    from .tools.lint.formats import as_github, as_json, as_sarif, as_text
     if explain_code:
         text = explain(explain_code)
         if text is None:
@@ -256,9 +256,9 @@ def fmt_command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
     import difflib
 
     from .api import _policy_files
-    from .fmt import format_source
-    from .parser import ParseError
-    from .source import Source
+    from .tools.fmt import format_source
+    from .language.parser import ParseError
+    from .language.source import Source
     files = [file for path in (paths or (Path("policies"),)) for file in _policy_files(path)]
     changed, broken = [], 0
     for file in files:
@@ -267,7 +267,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
         try:
             formatted = format_source(source)
         except ParseError as error:
-            from .diagnostics import render
+            from .language.diagnostics import render
             _echo(render(error.diagnostic, {source.name: source}), err=True)
             broken += 1
             continue
@@ -302,7 +302,7 @@ def fmt_command(paths: tuple[Path, ...], check: bool, show_diff: bool) -> None:
 def test_command(paths: tuple[Path, ...], junit_file: Path | None, fail_under: float | None, quiet: bool,
                  policies_dir: str | None) -> None:
     """Run policy tests (YAML: request + expected decisions or errors; default tests/policies/) with clause coverage."""
-    from .testing import CaseFileError, discover, junit_xml, load_cases, run
+    from .tools.testing import CaseFileError, discover, junit_xml, load_cases, run
     policies = _policies(policies_dir)
     try:
         cases = [case for file in discover(list(paths)) for case in load_cases(file)]

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import Diagnostic, render
-from .source import Source
+from .language.diagnostics import Diagnostic, render
+from .language.source import Source
 
 
 @dataclass

@@ -5,8 +5,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from .compiler import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, _output_converter
-from .types import DurationT, MoneyT, PercentT, Type, strip_optional
+from .compile.compiler import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, _output_converter
+from .language.types import DurationT, MoneyT, PercentT, Type, strip_optional
 
 
 class Result:

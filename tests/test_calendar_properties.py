@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaluator.api import default_policies
-from evaluator.calendar import BusinessHours
+from evaluator.calendar.hours import BusinessHours
 
 LOCATIONS = [
     {"country": "DK", "timezone": "Europe/Copenhagen"},

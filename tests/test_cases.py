@@ -9,7 +9,7 @@ import pytest
 
 from conftest import TESTS
 from evaluator.api import default_policies
-from evaluator.testing import load_cases, run_case
+from evaluator.tools.testing import load_cases, run_case
 
 CASE_FILES = sorted((TESTS / "policies").glob("*.yaml"))
 CASES = [case for path in CASE_FILES for case in load_cases(path)]

@@ -7,8 +7,8 @@ from conftest import TESTS, assert_golden
 from evaluator import PolicyError
 from evaluator.api import compile_sources
 from evaluator.resources import data_dir
-from evaluator.schema import load_schemas
-from evaluator.source import Source
+from evaluator.requests.schema import load_schemas
+from evaluator.language.source import Source
 
 CASES = sorted((TESTS / "golden" / "errors").glob("*.vk"))
 SCHEMAS = load_schemas(data_dir("schemas"))

@@ -6,9 +6,9 @@ from click.testing import CliRunner
 
 from conftest import ROOT, TESTS, assert_golden
 from evaluator.cli import main
-from evaluator.fmt import format_source
-from evaluator.parser import parse_module
-from evaluator.source import Source
+from evaluator.tools.fmt import format_source
+from evaluator.language.parser import parse_module
+from evaluator.language.source import Source
 
 GOLDEN = sorted((TESTS / "golden" / "fmt").glob("*.vk"))
 EVERY_POLICY = GOLDEN + sorted((TESTS / "golden" / "parse").glob("*.vk")) + sorted((ROOT / "policies").glob("*.vk"))

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from evaluator.cli import main
-from evaluator.lint import RULES, explain, lint, load_context
+from evaluator.tools.lint import RULES, explain, lint, load_context
 
 # (file, text to replace, replacement, code, the first line holding this text is where the finding is,
 #  words in the message)

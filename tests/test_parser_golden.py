@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import TESTS, assert_golden
-from evaluator.ast import dump
-from evaluator.parser import parse_module
-from evaluator.source import Source
+from evaluator.language.ast import dump
+from evaluator.language.parser import parse_module
+from evaluator.language.source import Source
 
 CASES = sorted((TESTS / "golden" / "parse").glob("*.vk"))
 

@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from evaluator import PolicyError
 from evaluator.api import compile_sources
-from evaluator.parser import ParseError, parse_module
+from evaluator.language.parser import ParseError, parse_module
 from evaluator.resources import data_dir
-from evaluator.schema import load_schemas
-from evaluator.source import Source
+from evaluator.requests.schema import load_schemas
+from evaluator.language.source import Source
 
 SCHEMAS = load_schemas(data_dir("schemas"))
 POLICIES = {path.name: path.read_text(encoding="utf-8") for path in sorted((ROOT / "policies").glob("*.vk"))}

@@ -5,7 +5,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from evaluator.resources import data_dir
-from evaluator.schema import load_schemas
+from evaluator.requests.schema import load_schemas
 
 SCHEMAS = load_schemas(data_dir("schemas"))
 

@@ -5,7 +5,7 @@ Each rule module has a docstring (its documentation, printed by `vilkar lint --e
 """
 from __future__ import annotations
 
-from ..diagnostics import Diagnostic, sort_key
+from ...language.diagnostics import Diagnostic, sort_key
 from . import (
     missing_citation, missing_decision, tier_gap, tier_overlap, unexpected_decision, unknown_citation,
     unreachable_rule, unused_definition,

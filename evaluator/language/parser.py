@@ -10,7 +10,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import ast
 from .diagnostics import Diagnostic, did_you_mean
-from .resources import data_dir
+from ..resources import data_dir
 from .source import Source, Span
 
 _parser_lock = threading.Lock()

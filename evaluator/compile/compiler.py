@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
-from . import ast, runtime
-from .calendar import BusinessHours, Narrator
-from .check import CheckedRuleSet, KindInfo, request_path
-from .source import Source
-from .types import (
+from ..language import ast
+from . import runtime
+from ..calendar.hours import BusinessHours, Narrator
+from ..language.check import CheckedRuleSet, KindInfo, request_path
+from ..language.source import Source
+from ..language.types import (
     DateT, DecimalT, DurationT, MoneyT, OptionalT, PercentT, RecordT, SetT,
     TimestampT, Type, strip_optional,
 )
-from .typing_rules import quantity_count
+from ..language.typing_rules import quantity_count
 
 Path = tuple[str, ...]
 Definition = ast.Decision | ast.LetDecl

@@ -263,7 +263,7 @@ class _Checker:
                        requirement.at.span, "write for example `at request.exchange_rate`")
 
     def check_calendar(self, calendar: ast.CalendarDecl) -> None:
-        from .calendar_rules import check_calendar  # the calendar's own rules live beside its runtime
+        from ..calendar.rules import check_calendar  # the calendar's own rules live beside its runtime
         for code, message, span, hint in check_calendar(calendar):
             self.error(code, message, span, hint)
 

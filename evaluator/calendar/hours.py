@@ -12,8 +12,8 @@ import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import ast
-from .calendar_rules import MONTHS, WEEKDAYS, parse_time
+from ..language import ast
+from .rules import MONTHS, WEEKDAYS, parse_time
 
 _MAX_SEARCH_DAYS = 3700  # a calendar with no business day in ten years is a broken calendar
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
-from .. import ast
-from ..diagnostics import Diagnostic
-from ..overlap import Admits, Interval, bound_interval, cell_admits, coverage_gaps
+from ...language import ast
+from ...language.diagnostics import Diagnostic
+from ...language.overlap import Admits, Interval, bound_interval, cell_admits, coverage_gaps
 from .context import LintContext
 from .values import is_integral, match_bodies, tier_bodies
 

@@ -17,10 +17,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .resources import data_dir
+from ..resources import data_dir
 
 FORMAT = b"vilkar-compiled-rule-set-1"
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the evaluator package: its code is part of the key
 
 
 def cache_directory() -> Path | None:

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .api import PolicySet
-from .compiler import NO_RULE
-from .documents import DocumentError, read_document
-from .errors import RequestError
+from ..api import PolicySet
+from ..compile.compiler import NO_RULE
+from ..requests.documents import DocumentError, read_document
+from ..errors import RequestError
 
 DEFAULT_DIRECTORY = Path("tests") / "policies"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import ast
-from ..diagnostics import Diagnostic, did_you_mean
-from ..source import Span
+from ...language import ast
+from ...language.diagnostics import Diagnostic, did_you_mean
+from ...language.source import Span
 from .context import LintContext
 
 CODE = "VK208"

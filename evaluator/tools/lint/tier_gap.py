@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import ast
-from ..diagnostics import Diagnostic
-from ..overlap import Interval, bound_interval, coverage_gaps
+from ...language import ast
+from ...language.diagnostics import Diagnostic
+from ...language.overlap import Interval, bound_interval, coverage_gaps
 from .context import LintContext
 from .values import is_integral, show_value, tier_bodies
 
@@ -40,7 +40,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
 
 
 def _subject(body: ast.TiersBody) -> str:
-    from ..typing_rules import describe_expr
+    from ...language.typing_rules import describe_expr
     return describe_expr(body.subject)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from ..diagnostics import Diagnostic, render
-from ..source import Source
+from ...language.diagnostics import Diagnostic, render
+from ...language.source import Source
 
 
 def as_text(findings: list[Diagnostic], sources: dict[str, Source]) -> str:

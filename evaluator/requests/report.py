@@ -13,8 +13,8 @@ from typing import Any, Iterator
 from jsonschema import Draft202012Validator, FormatChecker, validators
 from jsonschema.exceptions import ValidationError
 
-from .errors import RequestProblem
-from .diagnostics import did_you_mean
+from ..errors import RequestProblem
+from ..language.diagnostics import did_you_mean
 from .schema import _DATE, _NAIVE_TIMESTAMP, countries, is_date, is_timestamp, pointer, time_zones
 
 FORMATS = FormatChecker(formats=())

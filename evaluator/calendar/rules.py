@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterator
 
-from . import ast
-from .source import Span
+from ..language import ast
+from ..language.source import Span
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

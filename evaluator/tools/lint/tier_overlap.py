@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..diagnostics import Diagnostic
-from ..overlap import bound_interval
+from ...language.diagnostics import Diagnostic
+from ...language.overlap import bound_interval
 from .context import LintContext
 from .values import is_integral, show_value, tier_bodies
 

@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .. import ast
-from ..api import _display_name, _policy_files
-from ..check import CheckedRuleSet, check
-from ..diagnostics import Diagnostic
-from ..parser import ParseError, parse_module
-from ..resources import data_dir
-from ..schema import load_schemas
-from ..source import Source
+from ...language import ast
+from ...api import _display_name, _policy_files
+from ...language.check import CheckedRuleSet, check
+from ...language.diagnostics import Diagnostic
+from ...language.parser import ParseError, parse_module
+from ...resources import data_dir
+from ...requests.schema import load_schemas
+from ...language.source import Source
 
 
 @dataclass

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import ast
-from .parser import parse_module
-from .source import Source, Span
+from ..language import ast
+from ..language.parser import parse_module
+from ..language.source import Source, Span
 
 WIDTH = 110
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .. import ast
-from ..diagnostics import Diagnostic
+from ...language import ast
+from ...language.diagnostics import Diagnostic
 from .context import LintContext, normalize_text
 
 CODE = "VK205"

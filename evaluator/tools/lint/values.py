@@ -4,8 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Iterator
 
-from .. import ast
-from ..types import DurationT, IntT, MoneyT, PercentT, Type, strip_optional
+from ...language import ast
+from ...language.types import DurationT, IntT, MoneyT, PercentT, Type, strip_optional
 from .context import LintContext
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .. import ast
-from ..diagnostics import Diagnostic
+from ...language import ast
+from ...language.diagnostics import Diagnostic
 from .context import LintContext
 
 CODE = "VK206"

@@ -1,0 +1,1 @@
+"""Business calendars: opening hours, working days, holidays, business-time arithmetic."""

@@ -1,0 +1,1 @@
+"""The policy language: source text, parser, syntax tree, types and the checker."""

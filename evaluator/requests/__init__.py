@@ -1,0 +1,1 @@
+"""Request documents: reading YAML/JSON, schema validation and its error reports."""

@@ -1,0 +1,1 @@
+"""Tools over policy files: lint, fmt and policy tests."""
