@@ -1,0 +1,30 @@
+"""The `vilkar` command: argument parsing, output and exit codes (0 ok, 1 findings, 2 usage or input error).
+
+Each command lives in a module of its own; this module only groups them.
+"""
+from __future__ import annotations
+
+import click
+
+from ..result import json_value
+from .evaluate import eval_command
+from .fmt import fmt_command
+from .lint import lint_command
+from .schema import schema_command
+from .test import test_command
+from .validate import validate_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vilkar")
+def main() -> None:
+    """vilkar: contract terms as policy code.
+
+    Evaluate request documents against the support contract's policies, with the clause behind every value.
+    """
+
+
+for _command in (eval_command, validate_command, lint_command, fmt_command, test_command, schema_command):
+    main.add_command(_command)
+
+__all__ = ["main", "json_value"]

@@ -1,0 +1,108 @@
+"""`vilkar eval`: decide request documents, one by one or as a batch of JSON Lines."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from ..errors import RequestError
+from ..requests.documents import DocumentError
+from ..result import Result
+from .common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    colour,
+    echo,
+    load_rule_set,
+    policies_option,
+    read_documents,
+    report_request_error,
+    style,
+)
+
+
+@click.command("eval")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--explain", is_flag=True, help="Say why each decision has its value, with its clause.")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--batch", is_flag=True, help="Read JSON Lines (one request per line), write JSON Lines in order.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes for --batch (default: every core this process may use).")
+@policies_option
+def eval_command(files: tuple[str, ...], explain: bool, output: str, batch: bool, workers: int | None,
+                 policies_dir: str | None) -> None:
+    """Evaluate request documents (YAML or JSON; `-` reads stdin)."""
+    if batch:
+        _batch(files, explain, workers, policies_dir)
+    policies = load_rule_set(policies_dir)
+    status = EXIT_OK
+    results: list[dict[str, Any]] = []
+    for document in read_documents(files):
+        if isinstance(document, DocumentError):
+            echo(str(document), err=True)
+            status = EXIT_INPUT
+            continue
+        try:
+            result = policies.evaluate(document.data)
+        except RequestError as error:
+            report_request_error(document, error, output)
+            status = EXIT_INPUT
+            continue
+        if output == "json":
+            entry = result.to_dict()
+            entry["file"] = document.name
+            results.append(entry)
+        else:
+            echo(_text_result(document.name, result, explain))
+    if output == "json" and results:
+        echo(json.dumps(results[0] if len(files) == 1 else results, ensure_ascii=False, indent=2))
+    raise SystemExit(status)
+
+
+def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies_dir: str | None) -> None:
+    from ..batch import default_workers, file_tasks, run_batch, stream_tasks
+    load_rule_set(policies_dir)  # a rule set that does not load is reported once, here, not by every worker
+    failed_total = 0
+    for name in files:
+        if name != "-" and not os.path.isfile(name):
+            echo(f"{name}: cannot read: no such file", err=True)
+            raise SystemExit(EXIT_INPUT)
+        tasks = stream_tasks(sys.stdin) if name == "-" else file_tasks(name)
+        size = os.path.getsize(name) if name != "-" else 0
+        show = sys.stderr.isatty() and size > 0
+        with click.progressbar(length=size, label=name, file=sys.stderr, show_eta=True, color=colour()) \
+                if show else _NoProgress() as bar:
+            progress = (lambda task: bar.update(task[3])) if show else None
+            _, failed = run_batch(tasks, sys.stdout, policies_dir, workers or default_workers(), explain, progress)
+        failed_total += failed
+    raise SystemExit(EXIT_INPUT if failed_total else EXIT_OK)
+
+
+class _NoProgress:
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _text_result(name: str, result: Result, explain: bool) -> str:
+    if explain:
+        return f"{style(name, bold=True)}\n{result.explain()}\n"
+    decisions = result.to_dict()["decisions"]
+    width = max((len(k) for k in decisions), default=0)
+    lines = [style(f"{name}: {result.kind}", bold=True)]
+    for key, value in decisions.items():
+        lines.append(f"  {key.ljust(width)}  {_text_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _text_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,46 @@
+"""`vilkar lint`: every static check of a rule set, in text, JSON, SARIF or GitHub form."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import PolicyError
+from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, echo, version
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True)
+@click.option("--explain", "explain_code", metavar="CODE", help="Print the documentation of a rule code and exit.")
+@click.option("--contract", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The contract text citations are checked against (default: contract/*.txt beside the policies).")
+def lint_command(paths: tuple[Path, ...], output: str, explain_code: str | None, contract: Path | None) -> None:
+    """Check policies: every checker error plus the lint rules (tier gaps and overlaps, dead rows, citations...)."""
+    from ..tools.lint import RULES, explain, lint, load_context
+    from ..tools.lint.formats import as_github, as_json, as_sarif, as_text
+    if explain_code:
+        text = explain(explain_code)
+        if text is None:
+            echo(f"vilkar lint: there is no rule {explain_code}", err=True)
+            raise SystemExit(EXIT_INPUT)
+        echo(text)
+        raise SystemExit(EXIT_OK)
+    try:
+        default = [Path("policies")] if Path("policies").is_dir() else []
+        context = load_context(list(paths) or default, contract=contract)
+    except PolicyError as error:
+        echo(str(error), err=True)
+        raise SystemExit(EXIT_INPUT)
+    findings = lint(context)
+    if output == "json":
+        echo(as_json(findings))
+    elif output == "sarif":
+        echo(as_sarif(findings, [(r.CODE, r.NAME, (r.__doc__ or "").strip()) for r in RULES], version()))
+    elif output == "github":
+        if findings:
+            echo(as_github(findings))
+    else:
+        echo(as_text(findings, context.sources))
+    raise SystemExit(EXIT_FINDINGS if findings else EXIT_OK)
