@@ -10,6 +10,7 @@ from ..result import json_value
 from .evaluate import eval_command
 from .fmt import fmt_command
 from .lint import lint_command
+from .lsp import lsp_command
 from .schema import schema_command
 from .test import test_command
 from .validate import validate_command
@@ -26,5 +27,6 @@ def main() -> None:
 
 for _command in (eval_command, validate_command, lint_command, fmt_command, test_command, schema_command):
     main.add_command(_command)
+main.add_command(lsp_command)
 
 __all__ = ["main", "json_value"]

@@ -46,8 +46,14 @@ def load_context(paths: list[Path], schemas: Path | None = None, contract: Path 
     for file, bundled in files:
         name = _display_name(file, bundled)
         sources[name] = Source.of(name, file.read_text(encoding="utf-8"))
-    context = LintContext(sources, [], load_schemas(schemas or data_dir("schemas")),
-                          _contract_text(contract, paths))
+    return context_from_sources(sources, load_schemas(schemas or data_dir("schemas")),
+                                _contract_text(contract, paths))
+
+
+def context_from_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any]],
+                         contract: str | None) -> LintContext:
+    """Parse and check policy texts already in memory (an editor's unsaved buffers, for instance)."""
+    context = LintContext(sources, [], schemas, contract)
     for source in sources.values():
         try:
             context.modules.append(parse_module(source))
