@@ -1,6 +1,7 @@
 """The library API: `load_policies`, `PolicySet.evaluate`, `evaluate`, and the `Result` they return."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from collections.abc import Mapping
@@ -16,28 +17,52 @@ from .resources import data_dir
 from .result import Result
 from .requests.schema import KindValidator, Plain, load_schemas
 from .language.source import Source
+from .versions import History, Version, as_of_day, event_day, event_field, holidays_version, identity, is_history, \
+    no_version_error, version_dirs
 
 
 class PolicySet:
     """A parsed, checked and compiled rule set. `evaluate` is thread-safe and does no file I/O."""
 
     def __init__(self, kinds: dict[str, CompiledKind], schemas: dict[str, dict[str, Any]],
-                 sources: dict[str, Source], warnings: list[Diagnostic]):
+                 sources: dict[str, Source], warnings: list[Diagnostic], version: Version | None = None,
+                 history: History | None = None):
         self.kinds = kinds
         self.schemas = schemas
         self.sources = sources
         self.warnings = warnings
         self.validators = {kind: KindValidator(kind, schema) for kind, schema in schemas.items()}
+        self.version = version or Version(None, None, None, identity(
+            {name: source.text for name, source in sources.items()}, schemas), holidays_version())
+        self.history = history  # for a history: its versions; this set's own kinds are the latest version's
+        self.window = self.version.window
+        self.event_fields = {kind: event_field(schema) for kind, schema in schemas.items()}
 
-    def evaluate(self, document: Any, *, validate: bool = True) -> Result:
-        """Decide one request document; raises RequestError listing every problem if it is invalid."""
+    def evaluate(self, document: Any, *, validate: bool = True, as_of: Any = None) -> Result:
+        """Decide one request document; raises RequestError listing every problem if it is invalid.
+
+        With versions, the one in force on `as_of` (a date) decides, else the one in force on the
+        request's event date."""
+        if self.history is not None:
+            return self.history.pick(document, as_of).evaluate(document, validate=validate, as_of=as_of)
         compiled, plain = self.prepare(document, validate)
+        if self.window is not None:
+            self.check_window(compiled.name, plain, as_of)
         try:
             values, trace = compiled.decide(plain)
         except (ArithmeticError, ValueError, OverflowError, KeyError, TypeError) as error:
             raise RequestError([RequestProblem("", f"the policies cannot decide this request: {error}",
                                                has_value=False)]) from None
-        return Result(compiled, plain, values, trace)
+        return Result(compiled, plain, values, trace, self.version)
+
+    def check_window(self, kind: str, document: dict[str, Any], as_of: Any) -> None:
+        """Raise RequestError when this version is not in force on the request's day (or on `as_of`)."""
+        day, pointer = as_of_day(as_of), ""
+        if day is None:
+            field = self.event_fields.get(kind)
+            day, pointer = event_day(document, field), f"/{field}"
+        if day is not None and not self.window.holds(day):
+            raise no_version_error(day, [self.window], pointer)
 
     def validate(self, document: Any) -> None:
         """Check a request document without deciding it; raises RequestError."""
@@ -92,7 +117,11 @@ class PolicySet:
 
 def load_policies(path: str | os.PathLike[str] | None = None, *,
                   schemas: str | os.PathLike[str] | None = None) -> PolicySet:
-    """Parse, check and compile a rule set (a directory of `*.vk` files, or one file); raises PolicyError."""
+    """Parse, check and compile a rule set (a directory of `*.vk` files, or one file) or a history of
+    versions (a directory whose subdirectories are rule sets); raises PolicyError."""
+    if path is not None and is_history(Path(path)):
+        from .versions import load_history
+        return load_history(Path(path), [load_policies(sub, schemas=schemas) for sub in version_dirs(Path(path))])
     policy_files = _policy_files(Path(path) if path is not None else data_dir("policies"))
     schema_dir = Path(schemas) if schemas is not None else data_dir("schemas")
     sources = {}
@@ -107,12 +136,16 @@ def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any
     entry_key = cache.key({name: source.text for name, source in sources.items()}, schemas)
     cached = cache.load(entry_key)
     if cached is not None:
-        plans, constants, warnings = cached
+        plans, constants, warnings, declared = cached
     else:
-        plans, constants, warnings = _compile(sources, schemas)
-        cache.store(entry_key, (plans, constants, warnings))
+        plans, constants, warnings, declared = _compile(sources, schemas)
+        cache.store(entry_key, (plans, constants, warnings, declared))
     kinds = {name: instantiate(plan, constants) for name, plan in plans.items()}
-    return PolicySet(kinds, schemas, sources, warnings)
+    sha256 = identity({name: source.text for name, source in sources.items()}, schemas)
+    version = Version(declared.id, dt.date.fromisoformat(declared.effective),
+                      dt.date.fromisoformat(declared.until) if declared.until else None, sha256,
+                      holidays_version(), declared.span) if declared is not None else None
+    return PolicySet(kinds, schemas, sources, warnings, version)
 
 
 def _compile(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]):
@@ -131,7 +164,7 @@ def _compile(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]):
     if errors:
         raise PolicyError(errors, sources)
     plans, constants = compile_rule_set(checked, sources)
-    return plans, constants, [d for d in diagnostics if d.severity != "error"]
+    return plans, constants, [d for d in diagnostics if d.severity != "error"], checked.version
 
 
 def _policy_files(path: Path) -> list[Path]:
@@ -178,9 +211,9 @@ def default_policies() -> PolicySet:
         return _default
 
 
-def evaluate(document: Any, *, validate: bool = True) -> Result:
-    """Decide a request document with the bundled policies."""
-    return default_policies().evaluate(document, validate=validate)
+def evaluate(document: Any, *, validate: bool = True, as_of: Any = None) -> Result:
+    """Decide a request document with the bundled policies (at `as_of`, a date, if given)."""
+    return default_policies().evaluate(document, validate=validate, as_of=as_of)
 
 
 def evaluate_many(documents: Iterable[Any], policies: PolicySet | None = None) -> Iterable[Result | RequestError]:

@@ -12,10 +12,12 @@ from .language.types import DurationT, MoneyT, PercentT, Type, strip_optional
 class Result:
     """The decisions for one request; `decisions` holds plain Python values."""
 
-    __slots__ = ("kind", "_compiled", "_document", "_values", "_trace", "_decisions", "_notes")
+    __slots__ = ("kind", "_compiled", "_document", "_values", "_trace", "_decisions", "_notes", "version")
 
-    def __init__(self, compiled: CompiledKind, document: dict[str, Any], values: tuple, trace: tuple):
+    def __init__(self, compiled: CompiledKind, document: dict[str, Any], values: tuple, trace: tuple,
+                 version: Any = None):
         self.kind = compiled.name
+        self.version = version  # the Version that decided: id, window, sha256 and holiday data
         self._compiled = compiled
         self._document = document
         self._values = values
@@ -90,6 +92,8 @@ class Result:
             "kind": self.kind,
             "decisions": {name: json_value(value, self.type_of(name)) for name, value in self.decisions.items()},
         }
+        if self.version is not None:
+            result["version"] = self.version.to_dict()
         if trace:
             result["trace"] = self.trace()
         return result

@@ -16,8 +16,20 @@ from .test import test_command
 from .validate import validate_command
 
 
+def _print_version(context: click.Context, _parameter: click.Parameter, value: bool) -> None:
+    if not value or context.resilient_parsing:
+        return
+    from ..versions import holidays_version
+    from .common import version
+
+    # the holiday data decides business days, so it is part of what a version of the rule set means
+    click.echo(f"vilkar {version()} (holidays {holidays_version()})")
+    context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="vilkar")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show vilkar's version and the holidays package's version, and exit.")
 def main() -> None:
     """vilkar: contract terms as policy code.
 

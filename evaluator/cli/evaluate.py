@@ -31,9 +31,11 @@ from .common import (
 @click.option("--batch", is_flag=True, help="Read JSON Lines (one request per line), write JSON Lines in order.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes for --batch (default: every core this process may use).")
+@click.option("--as-of", "as_of", metavar="DATE", default=None,
+              help="Decide with the contract version in force on DATE (default: each request's own event date).")
 @policies_option
 def eval_command(files: tuple[str, ...], explain: bool, output: str, batch: bool, workers: int | None,
-                 policies_dir: str | None) -> None:
+                 as_of: str | None, policies_dir: str | None) -> None:
     """Evaluate request documents (YAML or JSON; `-` reads stdin)."""
     if batch:
         _batch(files, explain, workers, policies_dir)
@@ -46,7 +48,7 @@ def eval_command(files: tuple[str, ...], explain: bool, output: str, batch: bool
             status = EXIT_INPUT
             continue
         try:
-            result = policies.evaluate(document.data)
+            result = policies.evaluate(document.data, as_of=as_of)
         except RequestError as error:
             report_request_error(document, error, output)
             status = EXIT_INPUT
@@ -94,7 +96,8 @@ def _text_result(name: str, result: Result, explain: bool) -> str:
         return f"{style(name, bold=True)}\n{result.explain()}\n"
     decisions = result.to_dict()["decisions"]
     width = max((len(k) for k in decisions), default=0)
-    lines = [style(f"{name}: {result.kind}", bold=True)]
+    version = f" (version {result.version.id})" if result.version is not None and result.version.id else ""
+    lines = [style(f"{name}: {result.kind}{version}", bold=True)]
     for key, value in decisions.items():
         lines.append(f"  {key.ljust(width)}  {_text_value(value)}")
     return "\n".join(lines) + "\n"

@@ -458,7 +458,17 @@ class CalendarDecl:
     span: Span = _span()
 
 
-Item = Union[KindDecl, SetDecl, LetDecl, Decision, Requirement, CalendarDecl]
+@dataclass(frozen=True, slots=True)
+class VersionDecl:
+    """`version "2026-01" effective 2026-01-01 until 2026-07-01`: the rule set's edition and its window."""
+
+    id: str
+    effective: str
+    until: str | None
+    span: Span = _span()
+
+
+Item = Union[KindDecl, SetDecl, LetDecl, Decision, Requirement, CalendarDecl, VersionDecl]
 
 
 @dataclass(frozen=True, slots=True)

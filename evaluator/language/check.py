@@ -9,6 +9,7 @@ from .diagnostics import Diagnostic, did_you_mean
 from .inputs import request_type
 from .source import Span
 from .typing_rules import TypeRules, literal_type
+from .versions import declared_version, event_date_problem
 from .types import (
     BOOL, STRING, UNKNOWN, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
     strip_optional, unify, UnknownT,
@@ -53,6 +54,7 @@ class CheckedRuleSet:
     # ids of tier and table bodies that some row always matches
     total_bodies: set[int] = field(default_factory=set)
     set_items: Callable[[ast.Expr], list[ast.Expr] | None] = lambda expr: None
+    version: ast.VersionDecl | None = None  # the rule set's `version` line, if it has one
 
 
 class _Scope:
@@ -93,6 +95,7 @@ class _Checker:
         self.in_progress: set[int] = set()
         self.total_bodies: set[int] = set()
         self.rules = TypeRules(self.error)
+        self.version_decls: list[ast.VersionDecl] = []
 
     # -- reporting
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
@@ -111,8 +114,10 @@ class _Checker:
             self.check_calendar(calendar)
         for kind in self.kinds.values():
             self.check_kind(kind)
+        version, problems = declared_version(self.version_decls)
+        self.diagnostics.extend(problems)
         return CheckedRuleSet(self.kinds, self.sets, self.lets, self.calendars, self.types,
-                              self.global_types, self.diagnostics, self.total_bodies, self.set_items)
+                              self.global_types, self.diagnostics, self.total_bodies, self.set_items, version)
 
     def kind_info(self, name: str, span: Span) -> KindInfo | None:
         if name in self.kinds:
@@ -124,9 +129,15 @@ class _Checker:
             return None
         info = KindInfo(name, request_type(name, schema))
         self.kinds[name] = info
+        problem = event_date_problem(name, schema, span)
+        if problem is not None:
+            self.diagnostics.append(problem)
         return info
 
     def collect(self, item: ast.Item) -> None:
+        if isinstance(item, ast.VersionDecl):
+            self.version_decls.append(item)
+            return
         if isinstance(item, ast.KindDecl):
             info = self.kind_info(item.name, item.span)
             if info is not None:

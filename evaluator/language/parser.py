@@ -20,6 +20,7 @@ KEYWORDS = (
     "kind", "set", "let", "decision", "require", "calendar", "cites", "tiers", "of", "match", "first",
     "unique", "on", "any", "otherwise", "except", "when", "at", "if", "then", "else", "and", "or", "not",
     "in", "is", "present", "absent", "request", "true", "false", "nothing", "for", "where", "uses",
+    "version", "effective", "until",
 )
 
 
@@ -157,6 +158,12 @@ class _Builder(Transformer):
         citation = rest[0] if rest and isinstance(rest[0], ast.Citation) else None
         clauses = tuple(r for r in rest if isinstance(r, ast.CalendarClause))
         return ast.CalendarDecl(str(name), citation, clauses, self._span(meta))
+
+    def version_decl(self, meta, version_id, effective, until=None):
+        return ast.VersionDecl(_unquote(str(version_id)), str(effective), until, self._span(meta))
+
+    def version_until(self, meta, date):
+        return str(date)
 
     def open_hours(self, meta, start, end):
         return ast.CalendarClause("open", (str(start), str(end)), None, self._span(meta))
@@ -407,7 +414,7 @@ def _expected_words(expected: set[str]) -> str:
         expected -= _EXPRESSION_STARTS | {"MINUS", "NOT", "IF", "NEXT", "DATE", "TRUE", "FALSE", "NOTHING"}
         words.append("a value (a number, a quoted text, a name or `request.field`)")
     if _ITEM_STARTS <= expected:
-        expected -= _ITEM_STARTS
+        expected -= _ITEM_STARTS | {"VERSION"}  # a rule set's one `version` line is no item to suggest
         words.append("a new item (`decision`, `let`, `set`, `kind`, `require`, `calendar`)")
     words.extend(sorted(_word(t) for t in expected if not t.startswith("__") or _word(t)))
     if len(words) > 8:

@@ -109,6 +109,9 @@ class _Printer:
                 lines.append(_Line(f"  when {expr(item.when)}", item.when.span, 2))
             lines.append(_Line(f"  at {expr(item.at)} {_string(item.message)}", item.at.span, 2))
             return lines + self.citation(item.citation, 2)
+        if isinstance(item, ast.VersionDecl):
+            until = f" until {item.until}" if item.until else ""
+            return [_Line(f"version {_string(item.id)} effective {item.effective}{until}", item.span)]
         return self.calendar(item)
 
     def citation(self, citation: ast.Citation | None, indent: int) -> list[_Line]:
