@@ -192,13 +192,13 @@ def test_results_carry_their_version_with_its_identity(history):
     assert later["until"] is None and later["sha256"] != version["sha256"]
 
 
-def test_the_shipped_rule_set_is_version_2026_01_in_force_from_2026():
+def test_the_shipped_rule_set_is_version_2026_01_and_decides_every_date_it_always_did():
     result = evaluate(cancellation("2026-01-01"))
-    assert result.to_dict()["version"]["id"] == "2026-01"
-    with pytest.raises(RequestError) as caught:
-        evaluate(cancellation("2025-12-31"))
-    assert "2026-01" in caught.value.errors[0].hint
-    assert evaluate(cancellation("2025-12-31"), as_of="2026-01-01").decisions["fee_percent"] == 50
+    version = result.to_dict()["version"]
+    assert version["id"] == "2026-01" and version["effective"] == "1970-01-01" and version["until"] is None
+    # compatibility (SPEC §9): a request dated before 2026 still decides, by the same version
+    early = evaluate(cancellation("2025-12-31"))
+    assert early.version.id == "2026-01" and early.decisions["fee_percent"] == 50
 
 
 def test_the_identity_does_not_depend_on_the_working_directory(monkeypatch, tmp_path):
@@ -221,7 +221,7 @@ def test_the_cli_evaluates_with_a_history_and_as_of():
     result = runner.invoke(main, ["eval", "--policies", str(HISTORY), "--format", "json", sample])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["version"]["id"] in ("2026-01", "2026-07")
-    result = runner.invoke(main, ["eval", "--as-of", "2025-06-01", sample])
+    result = runner.invoke(main, ["eval", "--policies", str(HISTORY), "--as-of", "2025-06-01", sample])
     assert result.exit_code == 2 and "no version of the rule set is in force" in result.output
 
 
