@@ -10,7 +10,8 @@ from typing import Any, Iterable
 
 from .language.check import check
 from .compile import cache
-from .compile.compiler import CompiledKind, compile_rule_set, instantiate
+from .compile.compiler import CompiledKind, CompileError, compile_rule_set, instantiate, source_filename
+from .compile.faults import fault_message
 from .language.diagnostics import Diagnostic, did_you_mean, sort_key
 from .errors import PolicyError, RequestError, RequestProblem
 from .resources import data_dir
@@ -50,9 +51,10 @@ class PolicySet:
             self.check_window(compiled.name, plain, as_of)
         try:
             values, trace = compiled.decide(plain)
-        except (ArithmeticError, ValueError, OverflowError, KeyError, TypeError) as error:
-            raise RequestError([RequestProblem("", f"the policies cannot decide this request: {error}",
-                                               has_value=False)]) from None
+        except RequestError:
+            raise
+        except Exception as error:  # a value the policies cannot compute: say which rule, in words
+            raise _fault(error, compiled) from None
         return Result(compiled, plain, values, trace, self.version)
 
     def check_window(self, kind: str, document: dict[str, Any], as_of: Any) -> None:
@@ -91,7 +93,12 @@ class PolicySet:
                 return None, plain
             raise RequestError([RequestProblem("/kind", "this rule set has no policies for this kind yet", kind)])
         if validate and compiled.requirement_infos:
-            failed = compiled.requirements(plain)
+            try:
+                failed = compiled.requirements(plain)
+            except RequestError:
+                raise
+            except Exception as error:
+                raise _fault(error, compiled) from None
             if failed:
                 raise RequestError([self.requirement_problem(compiled, index, plain) for index in failed])
         return compiled, plain
@@ -131,15 +138,17 @@ def load_policies(path: str | os.PathLike[str] | None = None, *,
     return compile_sources(sources, load_schemas(schema_dir))
 
 
-def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]) -> PolicySet:
+def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any]], *,
+                    use_cache: bool = True) -> PolicySet:
     """Parse, check and compile policy texts that are already in memory (or take them from the cache)."""
-    entry_key = cache.key({name: source.text for name, source in sources.items()}, schemas)
-    cached = cache.load(entry_key)
+    entry_key = cache.key({name: source.text for name, source in sources.items()}, schemas) if use_cache else None
+    cached = cache.load(entry_key) if entry_key is not None else None
     if cached is not None:
         plans, constants, warnings, declared = cached
     else:
         plans, constants, warnings, declared = _compile(sources, schemas)
-        cache.store(entry_key, (plans, constants, warnings, declared))
+        if entry_key is not None:
+            cache.store(entry_key, (plans, constants, warnings, declared))
     kinds = {name: instantiate(plan, constants) for name, plan in plans.items()}
     sha256 = identity({name: source.text for name, source in sources.items()}, schemas)
     version = Version(declared.id, dt.date.fromisoformat(declared.effective),
@@ -163,7 +172,10 @@ def _compile(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]):
     errors = sorted((d for d in diagnostics if d.severity == "error"), key=sort_key)
     if errors:
         raise PolicyError(errors, sources)
-    plans, constants = compile_rule_set(checked, sources)
+    try:
+        plans, constants = compile_rule_set(checked, sources)
+    except CompileError as error:
+        raise PolicyError([Diagnostic(error.code, error.message, error.node.span, error.hint)], sources) from None
     return plans, constants, [d for d in diagnostics if d.severity != "error"], checked.version
 
 
@@ -187,6 +199,11 @@ def _display_name(file: Path, bundled: bool) -> str:
         return file.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return file.as_posix()
+
+
+def _fault(error: Exception, compiled: CompiledKind) -> RequestError:
+    message = fault_message(error, source_filename(compiled.name), compiled.origins)
+    return RequestError([RequestProblem("", message, has_value=False)])
 
 
 def _nowhere(file: str):

@@ -5,7 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from .compile.compiler import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, _output_converter
+from .compile.plan import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, output_converter
 from .language.types import DurationT, MoneyT, PercentT, Type, strip_optional
 
 
@@ -56,7 +56,7 @@ class Result:
         """The value of a decision or let, as a plain Python value."""
         index = self._compiled.position[name]
         type_ = self._compiled.types[index]
-        convert = _output_converter(type_)
+        convert = output_converter(type_)
         value = self._values[index]
         return value if convert is None else convert(value)
 

@@ -60,6 +60,14 @@ def decimal_sum(values) -> Decimal:
     return total
 
 
+def exact_sum(values: tuple) -> Decimal:
+    """`a + b + c ...` in the exact context, left to right: the same roundings as nested additions."""
+    total = values[0]
+    for value in values[1:]:
+        total = EXACT.add(total, value)
+    return total
+
+
 def ceil(value: Decimal | int) -> int:
     return int(Decimal(value).to_integral_value(rounding=ROUND_CEILING, context=EXACT))
 
@@ -72,12 +80,16 @@ def round_half_up(value: Decimal | int) -> int:
     return int(Decimal(value).to_integral_value(rounding=ROUND_HALF_UP, context=EXACT))
 
 
+class Fault(ValueError):
+    """A value the policies cannot compute for this request, worded for whoever reads the error."""
+
+
 def _present(values: tuple) -> list:
     present = [value for value in values if value is not None]
     clocks = {value[0] for value in present if isinstance(value, tuple)}
     if len(clocks) > 1:
-        raise ValueError("calendar time and business time cannot be compared: "
-                         + ", ".join(f"{count} {clock} minutes" for clock, count in present))
+        raise Fault("calendar time and business time cannot be compared: "
+                    + ", ".join(f"{count} {clock} minutes" for clock, count in present))
     return present
 
 
@@ -141,3 +153,52 @@ def plain_number(value: Decimal | int | None) -> Decimal | int | None:
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return int(value)
     return value
+
+
+# -- values whose representation is a pair: money in the request's currency, durations of either clock
+
+def maybe(convert, value: object) -> object:
+    """`convert(value)`, or None where the value is absent."""
+    return None if value is None else convert(value)
+
+
+def field_of(record: dict | None, key: str) -> object:
+    """A field of a record that may itself be absent."""
+    return None if record is None else record.get(key)
+
+
+def list_of(convert, values: list) -> list:
+    """A request list whose items are read as dates, timestamps, decimals or money."""
+    return [convert(value) for value in values]
+
+
+def with_clock(clock: str, count: int | None) -> tuple[str, int] | None:
+    """A duration of a known clock, held as (clock, count) like one whose clock is known per request."""
+    return None if count is None else (clock, count)
+
+
+def clock_in(duration: tuple[str, int] | None, clock: str, counts: frozenset) -> bool:
+    """Whether a duration of per-request clock is in a set of durations of one clock."""
+    return duration is not None and duration[0] == clock and duration[1] in counts
+
+
+def abs_number(value: Decimal | int) -> Decimal | int:
+    return abs(value) if type(value) is int else EXACT.abs(value)
+
+
+def abs_pair(pair: tuple) -> tuple:
+    """The absolute value of (amount, currency) or of (clock, count)."""
+    first, second = pair
+    return (abs_number(first), second) if isinstance(first, (Decimal, int)) else (first, abs_number(second))
+
+
+def negate_pair(pair: tuple) -> tuple:
+    first, second = pair
+    if isinstance(first, (Decimal, int)):
+        return (EXACT.minus(first) if isinstance(first, Decimal) else -first, second)
+    return (first, -second)
+
+
+def as_names(values: frozenset) -> frozenset:
+    """A set of product names as they are matched: trimmed, inner whitespace collapsed, casefolded."""
+    return frozenset(product_name(value) for value in values)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api import PolicySet
-from ..compile.compiler import NO_RULE
+from ..compile.plan import NO_RULE
 from ..requests.documents import DocumentError, read_document
 from ..errors import RequestError
 

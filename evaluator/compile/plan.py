@@ -1,0 +1,128 @@
+"""What a compiled rule set is made of: plans that can be stored, and the callable kinds made from them.
+
+This module is deliberately light (types and runtime only): a cached rule set is rebuilt from it without
+loading the parser, the checker or the compiler.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..calendar.hours import BusinessHours
+from ..language.types import DecimalT, DurationT, PercentT, SetT, Type, strip_optional
+from . import runtime
+
+Path = tuple[str, ...]
+
+NO_RULE = -2  # the trace index when no row matched and the table has no `otherwise`
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """One rule, exception, tier or table row a decision can fire: for traces and explanations."""
+
+    text: str
+    cites: str | None
+    source: str
+    inputs: tuple[Path, ...]
+    role: str  # rule | base | exception | tier | row | otherwise | none
+    uses: tuple[str, ...] = ()  # the decisions and lets it reads
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    """A decision or `let` (or the values of one table) with every rule that can decide it."""
+
+    names: tuple[str, ...]
+    types: tuple[Type, ...]
+    cites: str | None
+    source: str
+    inputs: tuple[Path, ...]
+    rules: dict[int, RuleInfo]
+    reported: bool  # a decision, rather than a `let`
+
+
+@dataclass(frozen=True)
+class RequirementInfo:
+    """A condition on the request, reported at a JSON pointer when it fails."""
+
+    path: Path
+    message: str
+    cites: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class LineOrigin:
+    """Where a line of generated code comes from: the policy item and its source location."""
+
+    what: str  # "decision fee", "let total", "requirement"
+    source: str  # file:line:col
+
+
+@dataclass(frozen=True)
+class KindPlan:
+    """Everything a compiled kind is made of that can be stored: its generated source and what traces need."""
+
+    name: str
+    source_code: str
+    definitions: tuple[DecisionInfo, ...]
+    requirement_infos: tuple[RequirementInfo, ...]
+    names: tuple[str, ...]
+    types: tuple[Type, ...]
+    reported: tuple[tuple[str, int, Callable[[Any], Any] | None], ...]
+    calendar: BusinessHours | None
+    location: Path
+    notes: tuple[str, ...] = ()
+    # per line of `source_code` (1-based, index 0 unused), where it comes from; None for plumbing
+    origins: tuple[LineOrigin | None, ...] = ()
+
+
+@dataclass
+class CompiledKind:
+    """A request kind's compiled decisions, ready to evaluate many requests.
+
+    `decide(request)` returns the values of every decision and `let` (in `names` order) and, per
+    definition (in `definitions` order), the index of the rule that decided it.
+    """
+
+    name: str
+    decide: Callable[[dict], tuple[tuple, tuple]]
+    requirements: Callable[[dict], list[int]]
+    definitions: tuple[DecisionInfo, ...]
+    requirement_infos: tuple[RequirementInfo, ...]
+    names: tuple[str, ...]
+    types: tuple[Type, ...]
+    # (name, position in the values, converter to a plain Python value) of each reported decision
+    reported: tuple[tuple[str, int, Callable[[Any], Any] | None], ...]
+    source_code: str
+    calendar: BusinessHours | None = None
+    location: Path = ()
+    decide_narrated: Callable[[dict], tuple[tuple, tuple, dict[str, list[str]]]] | None = None
+    notes: tuple[str, ...] = ()
+    origins: tuple[LineOrigin | None, ...] = ()
+    position: dict[str, int] = field(default_factory=dict)  # where each name's value is in `decide`'s result
+
+    def __post_init__(self) -> None:
+        self.position = {name: index for index, name in enumerate(self.names)}
+
+
+def output_converter(type_: Type) -> Callable[[Any], Any] | None:
+    """How a decision's compiled value becomes a plain Python value in `Result.decisions`."""
+    inner = strip_optional(type_)
+    if isinstance(inner, (PercentT, DecimalT)):
+        return runtime.plain_number
+    if isinstance(inner, DurationT) and inner.clock is None:
+        return duration_count
+    if isinstance(inner, SetT):
+        return sorted_set
+    return None
+
+
+def duration_count(value: tuple[str, int] | None) -> int | None:
+    """A duration whose clock is known per request, reported as its count of minutes or days."""
+    return None if value is None else value[1]
+
+
+def sorted_set(value: frozenset | None) -> list | None:
+    return None if value is None else sorted(value, key=str)
