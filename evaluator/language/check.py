@@ -8,7 +8,7 @@ from . import ast
 from .diagnostics import Diagnostic, did_you_mean
 from .inputs import request_type
 from .source import Span
-from .typing_rules import TypeRules, literal_type
+from .typing_rules import TypeRules, describe_expr, literal_type
 from .versions import declared_version, event_date_problem
 from .types import (
     BOOL, STRING, UNKNOWN, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
@@ -68,7 +68,8 @@ class _Scope:
         self.present = present  # values known to be present here: `x is present and ... x ...`
 
     def with_variable(self, name: str, type_: Type) -> _Scope:
-        return _Scope(self.kind, self.owner, {**self.variables, name: type_}, self.present)
+        # the variable shadows the outer name inside its expression, and with it what was known of it
+        return _Scope(self.kind, self.owner, {**self.variables, name: type_}, self.present - {name})
 
     def knowing(self, condition: ast.Expr) -> _Scope:
         """This scope where `condition` holds: what it says is present is present."""
@@ -106,6 +107,7 @@ class _Checker:
         for module in self.modules:
             for item in module.items:
                 self.collect(item)
+        self.check_kind_names()
         for name, decl in self.sets.items():
             self.global_type(name, decl)
         for name, decl in self.lets.items():
@@ -171,10 +173,9 @@ class _Checker:
             info.requirements.append(item)
             return
         for name in item.names:
-            previous = info.definitions.get(name) or self.sets.get(name) or self.lets.get(name)
+            previous = info.definitions.get(name)
             if previous is not None:
-                self.error("VK106", f"`{name}` is defined twice for kind `{item.kind}`", item.span,
-                           f"the other definition is at {previous.span}; rename or remove one")
+                self.duplicate(name, item, previous, f" for kind `{item.kind}`")
                 continue
             info.definitions[name] = item
         if isinstance(item, ast.Decision):
@@ -185,10 +186,23 @@ class _Checker:
     def define_global(self, table: dict[str, Any], name: str, item: Any) -> None:
         for other in (self.sets, self.lets, self.calendars):
             if name in other:
-                self.error("VK106", f"`{name}` is defined twice", item.span,
-                           f"the other definition is at {other[name].span}; rename or remove one")
+                self.duplicate(name, item, other[name], "")
                 return
         table[name] = item
+
+    def check_kind_names(self) -> None:
+        """A kind's decision or let may not reuse a global name (SPEC §3), wherever either is written."""
+        for kind in self.kinds.values():
+            for name, definition in list(kind.definitions.items()):
+                previous = self.sets.get(name) or self.lets.get(name) or self.calendars.get(name)
+                if previous is not None:
+                    self.duplicate(name, definition, previous, f" for kind `{kind.name}`")
+
+    def duplicate(self, name: str, item: Any, previous: Any, where: str) -> None:
+        """Both places of a name defined twice: the error at the later one, the hint names the earlier."""
+        first, second = sorted((previous, item), key=lambda node: (node.span.file, node.span.start))
+        self.error("VK106", f"`{name}` is defined twice{where}: at {first.span} and at {second.span}", second.span,
+                   f"the other definition is at {first.span}; rename or remove one")
 
     # -- global sets and lets
     def global_type(self, name: str, decl: ast.SetDecl | ast.LetDecl) -> Type:
@@ -227,6 +241,9 @@ class _Checker:
                            kind.location.span, "write `at request.location`")
         for definition in kind.lets + kind.decisions:
             self.definition_type(kind, definition)
+        for decision in kind.decisions:
+            for name in decision.names:
+                self.check_reportable(name, kind.value_types.get(name, UNKNOWN), decision)
         for requirement in kind.requirements:
             self.check_requirement(kind, requirement)
         kind.order = self.dependency_order(kind)
@@ -246,6 +263,16 @@ class _Checker:
         for name, type_ in zip(names, result):
             kind.value_types[name] = type_
         return result
+
+    def check_reportable(self, name: str, type_: Type, decision: ast.Decision) -> None:
+        """A decision's value goes into results and JSON: a record of the request is not such a value."""
+        inner = strip_optional(type_)
+        while isinstance(inner, (ListT, SetT)):
+            inner = strip_optional(inner.element)
+        if isinstance(inner, RecordT):
+            self.error("VK104", f"decision `{name}` would report {type_.describe()}, which is not a result value",
+                       decision.span, "report one of its fields, for example `request.location.country`, "
+                       "or make it a `let`")
 
     def dependency_order(self, kind: KindInfo) -> list[Definition]:
         ordered: list[Definition] = []
@@ -421,6 +448,15 @@ class _Checker:
         if not isinstance(strip_optional(type_), (type(BOOL), UnknownT)):
             self.error("VK104", f"{where} needs a condition (true or false), not {type_.describe()}", expr.span,
                        "compare values with `==`, `<`, `in`, or combine conditions with `and`/`or`")
+        else:
+            self.expect_present_condition(expr, type_, where)
+
+    def expect_present_condition(self, expr: ast.Expr, type_: Type, where: str) -> None:
+        """A condition that may be absent is neither true nor false: the policy must say which it means."""
+        if is_optional(type_):
+            self.error("VK112", f"{where} needs a condition that is always true or false, but "
+                       f"`{describe_expr(expr)}` may be absent", expr.span,
+                       f"give a fallback: `{describe_expr(expr)} if absent false`")
 
     def expr(self, expr: ast.Expr, scope: _Scope) -> Type:
         result = self._expr(expr, scope)
@@ -445,6 +481,8 @@ class _Checker:
             return self.set_literal(expr, scope)
         if isinstance(expr, ast.Unary):
             operand = self.expr(expr.operand, scope)
+            if expr.op == "not" and strip_optional(operand) == BOOL:
+                self.expect_present_condition(expr.operand, operand, "`not`")
             return self.rules.unary(expr.op, operand, expr.span)
         if isinstance(expr, ast.Binary):
             return self.binary(expr, scope)
@@ -563,6 +601,8 @@ class _Checker:
             for side, type_ in ((expr.left, left), (expr.right, right)):
                 if not isinstance(strip_optional(type_), (type(BOOL), UnknownT)):
                     self.error("VK104", f"`{expr.op}` joins conditions, but this is {type_.describe()}", side.span)
+                else:
+                    self.expect_present_condition(side, type_, f"`{expr.op}`")
             return BOOL
         return self.rules.arithmetic(expr.op, left, right, expr, scope.kind is not None and
                                      scope.kind.calendar is not None)
@@ -570,6 +610,9 @@ class _Checker:
     def comprehension(self, expr: ast.Comprehension, scope: _Scope) -> Type:
         source = self.expr(expr.source, scope)
         source_inner = strip_optional(source)
+        if is_optional(source) and isinstance(source_inner, (ListT, SetT)):
+            self.error("VK112", f"`{describe_expr(expr.source)}` may be absent, so it cannot be gone through",
+                       expr.source.span, f"test it first: `{describe_expr(expr.source)} is present and ...`")
         if not isinstance(source_inner, (ListT, SetT)):
             self.error("VK104", f"`for ... in` needs a list or set, not {source.describe()}", expr.source.span)
             element_type: Type = UNKNOWN
@@ -579,6 +622,8 @@ class _Checker:
         if expr.where is not None:
             self.expect_bool(expr.where, inner, "`where`")
         element = self.expr(expr.element, inner)
+        if expr.function in ("any", "all") and strip_optional(element) == BOOL:
+            self.expect_present_condition(expr.element, element, f"`{expr.function}`")
         return self.rules.aggregate(expr, element)
 
     def calendar_operation(self, expr: ast.WithinHours | ast.NextBusinessStart, scope: _Scope) -> Type:
@@ -586,7 +631,7 @@ class _Checker:
         if scope.kind is None or scope.kind.calendar is None:
             self.error("VK114", "business hours need a calendar", expr.span,
                        "say which calendar the kind uses: `kind incident uses calendar support_hours at request.location`")
-        self.rules.expect_timestamp(operand, expr.operand.span)
+        self.rules.expect_timestamp(operand, expr.operand.span, present=True)
         return BOOL if isinstance(expr, ast.WithinHours) else self.rules.timestamp_type()
 
 

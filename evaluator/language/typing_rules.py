@@ -9,7 +9,7 @@ from . import ast
 from .diagnostics import did_you_mean
 from .source import Span
 from .types import (
-    BOOL, DATE, DECIMAL, INT, NULL, PERCENT, STRING, TIMESTAMP, BoolT, DateT, DecimalT, DurationT, EnumT,
+    BOOL, DATE, DECIMAL, INT, NULL, PERCENT, STRING, TIMESTAMP, BoolT, optional, DateT, DecimalT, DurationT, EnumT,
     IntT, ListT, MoneyT, PercentT, RecordT, SetT, StringT, TimestampT, Type, UnknownT, UNKNOWN, is_numeric, is_optional, is_text,
     same_family, strip_optional, unify,
 )
@@ -128,6 +128,10 @@ class TypeRules:
             self.error("VK104", f"`in` needs a set or list on its right, not {right.describe()}", right_expr.span,
                        'write a set such as {"en", "ja"} or the name of a set')
             return BOOL
+        if is_optional(right):
+            self.error("VK112", f"`{describe_expr(right_expr)}` may be absent, so nothing can be looked for in it",
+                       right_expr.span, f"test it first: `{describe_expr(right_expr)} is present and ...`")
+            return BOOL
         element = container.element
         if isinstance(container, SetT) and container.names:
             if not is_text(strip_optional(left)):
@@ -218,6 +222,11 @@ class TypeRules:
                 self.error("VK104", f"`{name}` rounds a number, not {argument.describe()}", expr.span)
             return INT
         if name == "abs":
+            if is_optional(argument):
+                self.absent_argument(expr)
+            elif not isinstance(argument, (IntT, DecimalT, MoneyT, PercentT, DurationT)):
+                self.error("VK104", f"`abs` is the size of a number, money, percentage or duration, not of "
+                           f"{argument.describe()}", expr.span)
             return argument
         if name in ("amount", "currency"):
             if not isinstance(argument, MoneyT):
@@ -226,18 +235,28 @@ class TypeRules:
         if name == "count":
             if not isinstance(strip_optional(argument), (ListT, SetT)):
                 self.error("VK104", f"`count` counts a list or set, not {argument.describe()}", expr.span)
+            elif is_optional(argument):
+                self.absent_argument(expr)
             return INT
         if name == "clock":
             if not isinstance(strip_optional(argument), DurationT):
                 self.error("VK104", f"`clock` tells the clock of a duration, not of {argument.describe()}", expr.span)
+            elif is_optional(argument):
+                self.absent_argument(expr)
             return CLOCKS
         if name == "local_date":
-            self.expect_timestamp(argument, expr.arguments[0].span)
+            self.expect_timestamp(argument, expr.arguments[0].span, present=True)
             if kind is None or kind.calendar is None:
                 self.error("VK114", "`local_date` needs the kind's location", expr.span,
                            "declare `kind x uses calendar <name> at request.location`")
             return DATE
         raise AssertionError(name)
+
+    def absent_argument(self, expr: ast.Call) -> None:
+        subject = describe_expr(expr.arguments[0])
+        self.error("VK112", f"`{subject}` may be absent, so `{expr.function}` cannot be taken of it",
+                   expr.arguments[0].span, f"give a fallback: `{expr.function}({subject} if absent ...)`, or test "
+                   f"`{subject} is present` first")
 
     def arity(self, expr: ast.Call, arguments: list[Type], count: int) -> bool:
         if len(arguments) != count:
@@ -264,10 +283,19 @@ class TypeRules:
                        expr.element.span)
             return DECIMAL
         if isinstance(element, MoneyT) and element.currency is None:
-            self.error("VK105", "cannot add money whose currency only the request knows", expr.element.span)
+            self.error("VK105", f"cannot {'add' if name == 'sum' else 'compare'} money whose currency only the "
+                       "request knows", expr.element.span, "take its `amount(...)` where the currencies are known "
+                       "to be the same")
+        if name == "sum" and isinstance(element, DurationT) and element.clock is None:
+            self.error("VK105", "cannot add durations whose clock (calendar or business) is known only per request",
+                       expr.element.span, "add calendar time and business time separately")
         return element if name == "sum" else unify(element, NULL) or element
 
     def convert(self, expr: ast.Convert, value: Type) -> Type:
+        counted = self.count_type(expr, value)
+        return optional(counted) if is_optional(value) else counted
+
+    def count_type(self, expr: ast.Convert, value: Type) -> Type:
         inner = strip_optional(value)
         if not isinstance(inner, DurationT):
             self.error("VK104", f"only a duration can be counted in {expr.unit}, not {value.describe()}", expr.span)
@@ -279,9 +307,12 @@ class TypeRules:
             self.error("VK105", f"{inner.describe()} cannot be counted in {expr.clock} {expr.unit}", expr.span)
         return INT if expr.unit in ("minutes", "days") else DECIMAL
 
-    def expect_timestamp(self, value: Type, span: Span) -> None:
+    def expect_timestamp(self, value: Type, span: Span, present: bool = False) -> None:
         if strip_optional(value) != TIMESTAMP:
             self.error("VK104", f"expected a timestamp, not {value.describe()}", span)
+        elif present and is_optional(value):
+            self.error("VK112", "this timestamp may be absent", span,
+                       "give a fallback with `if absent`, or test `is present` first")
 
     def timestamp_type(self) -> Type:
         return TIMESTAMP
@@ -320,11 +351,11 @@ def _arithmetic_result(op: str, left: Type, right: Type) -> Type | None:
         if numeric:
             return INT if isinstance(left, IntT) and isinstance(right, IntT) else DECIMAL
         for a, b in ((left, right), (right, left)):
-            if isinstance(a, MoneyT) and (is_numeric(b) or isinstance(b, PercentT)):
+            if isinstance(a, MoneyT) and a.currency is not None and (is_numeric(b) or isinstance(b, PercentT)):
                 return a
             if isinstance(a, PercentT) and is_numeric(b):
                 return DECIMAL
-            if isinstance(a, DurationT) and isinstance(b, IntT):
+            if isinstance(a, DurationT) and a.clock is not None and isinstance(b, IntT):
                 return a
         return None
     if op == "/":
@@ -332,13 +363,13 @@ def _arithmetic_result(op: str, left: Type, right: Type) -> Type | None:
             return DECIMAL
         if isinstance(left, DurationT) and left == right and left.clock is not None:
             return DECIMAL  # how many of one duration fit in another: `coverage_days / 5 days`
-        if isinstance(left, MoneyT) and is_numeric(right):
+        if isinstance(left, MoneyT) and left.currency is not None and is_numeric(right):
             return left
         if isinstance(left, MoneyT) and left == right and left.currency is not None:
             return DECIMAL
         return None
     if op == "of":
-        if isinstance(left, PercentT) and isinstance(right, MoneyT):
+        if isinstance(left, PercentT) and isinstance(right, MoneyT) and right.currency is not None:
             return right
         if isinstance(left, PercentT) and is_numeric(right):
             return DECIMAL
@@ -353,10 +384,14 @@ def _unit_clash(left: Type, right: Type) -> bool:
 
 
 def _arithmetic_hint(op: str, left: Type, right: Type) -> str:
+    if isinstance(left, MoneyT) and left.currency is None or isinstance(right, MoneyT) and right.currency is None:
+        return "the currency of this money is known only per request: compute with its `amount(...)`"
     if isinstance(left, MoneyT) and isinstance(right, MoneyT):
         return "amounts in different currencies cannot be mixed; convert one with an exchange rate first"
     if isinstance(left, DurationT) and isinstance(right, DurationT):
         return "calendar time and business time differ; add business time to a timestamp on a calendar instead"
+    if any(isinstance(t, DurationT) and t.clock is None for t in (left, right)):
+        return "the clock of this duration is known only per request: count it `in minutes` or `in days` first"
     if isinstance(left, MoneyT) or isinstance(right, MoneyT):
         return "money combines with money of the same currency, and is multiplied by numbers or percentages"
     if op == "of":
