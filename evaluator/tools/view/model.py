@@ -77,7 +77,7 @@ class View:
     rule_set: dict[str, Any]
     warnings: list[str]
     tests: int | None = None  # policy test cases run for coverage; None: none were found
-    notes: dict[str, list[str]] = field(default_factory=dict)  # kind → its notes
+    notes: dict[str, list[str]] = field(default_factory=dict)  # kind → its notes; "" → the rule set's versions
 
     def counts(self) -> dict[str, int]:
         counts = {status: 0 for status in STATUSES}
@@ -191,6 +191,11 @@ def _rules(sources: dict[str, Source], contract: Contract) -> tuple[list[Rule], 
         previous_end = 0
         kind_clause: dict[str, str | None] = {}
         for item in module.items:
+            if isinstance(item, ast.VersionDecl):  # the rule set's edition, shown in the page's header
+                notes.setdefault("", []).append(f'version "{item.id}" effective {item.effective}'
+                                                + (f" until {item.until}" if item.until else ""))
+                previous_end = item.span.end_line
+                continue
             first = _leading_comment_start(lines, item.span.line, previous_end)
             code = "\n".join(lines[first - 1:item.span.end_line])
             citations = [(c.text, _resolved(contract, c.text)) for c in _citations(item)]

@@ -88,9 +88,10 @@ def _summary(view: View, request: dict[str, Any] | None) -> str:
              if view.tests is not None else "no policy tests were found, so coverage is not shown")
     toc = "".join(f'<li><a href="#{unit.id}">{escape(unit.heading)}</a></li>' for unit in view.contract.units())
     warnings = "".join(f'<p class="meta warning">{escape(w)}</p>' for w in view.warnings)
+    versions = "".join(f" · {escape(v)}" for v in view.notes.get("", []))
     return (f'<header><h1>The contract and the rules that encode it</h1>'
             f'<p class="ruleset" id="rule-set">rule set: {escape(rule_set["path"])} ({rule_set["files"]} files, '
-            f'sha256 {rule_set["sha256"][:12]}…) · {len(view.rules)} rules · {len(view.clauses)} clauses</p>'
+            f'sha256 {rule_set["sha256"][:12]}…){versions} · {len(view.rules)} rules · {len(view.clauses)} clauses</p>'
             f'<table class="counts" id="status-counts"><tr><th>clause status</th><th>clauses</th></tr>{rows}</table>'
             f'<p class="meta" id="coverage">{tests}</p>{warnings}'
             f'<nav><ol>{toc}</ol></nav></header>')
