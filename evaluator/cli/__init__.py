@@ -14,6 +14,7 @@ from .lsp import lsp_command
 from .schema import schema_command
 from .test import test_command
 from .validate import validate_command
+from .view import view_command
 
 
 def _print_version(context: click.Context, _parameter: click.Parameter, value: bool) -> None:
@@ -40,5 +41,6 @@ def main() -> None:
 for _command in (eval_command, validate_command, lint_command, fmt_command, test_command, schema_command):
     main.add_command(_command)
 main.add_command(lsp_command)
+main.add_command(view_command)
 
 __all__ = ["main", "json_value"]

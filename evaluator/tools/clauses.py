@@ -253,8 +253,11 @@ def _same(left: str, right: str) -> bool:
 
 
 def _starts_with(text: str, name: str) -> bool:
+    """The citation's words start with the part's name, or name its start (a heading cut by a line break)."""
     text, name = _normal(text), _normal(name)
-    return text == name or (text.startswith(name) and not text[len(name)].isalnum())
+    if text == name or (text.startswith(name) and not text[len(name)].isalnum()):
+        return True
+    return len(text) >= 12 and name.startswith(text) and not name[len(text)].isalnum()
 
 
 def paragraphs(text: str) -> list[str]:
