@@ -1,16 +1,20 @@
 """The Starlette application: the routes, status codes and bodies of SPEC §8.9.
 
 Bodies are read with a cap (a declared Content-Length over it is refused unread), parsed on the event
-loop (a megabyte of JSON parses in milliseconds), and decided in a worker thread, so a slow decision
-never stalls the loop that accepts connections.
+loop (a megabyte of JSON parses in milliseconds), and decided on a worker thread, so that deciding
+never stalls the loop that accepts connections. Single decisions and batches have a thread each:
+deciding holds the GIL, so more threads would only add switching, and a batch of 1,000 never queues
+ahead of single decisions. A plain executor, not Starlette's run_in_threadpool: its capacity limiter
+and task group cost more than the decision itself (measured: 5,500 against 7,500 requests/s).
 """
 from __future__ import annotations
 
+import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,6 +31,8 @@ MAX_BATCH_BODY = 16 << 20  # room for 1,000 documents of up to 16 KiB each
 
 def create_app(service: Service, max_body: int = MAX_BODY, max_batch_body: int = MAX_BATCH_BODY) -> Starlette:
     """The decision service over `service`'s rule set."""
+    deciding = ThreadPoolExecutor(1, thread_name_prefix="vilkar-decide")
+    batching = ThreadPoolExecutor(1, thread_name_prefix="vilkar-batch")
 
     async def decide_one(request: Request) -> Response:
         service.counters["requests"] += 1
@@ -36,7 +42,8 @@ def create_app(service: Service, max_body: int = MAX_BODY, max_batch_body: int =
         except BodyError as error:
             return _refused(service, error)
         loaded = service.loaded  # read once: a reload during this request does not change its rule set
-        status, record = await run_in_threadpool(decide, service, loaded, document, as_of, explain)
+        status, record = await asyncio.get_running_loop().run_in_executor(
+            deciding, decide, service, loaded, document, as_of, explain)
         _count(service, status, record)
         return _json(status, record)
 
@@ -55,7 +62,8 @@ def create_app(service: Service, max_body: int = MAX_BODY, max_batch_body: int =
         except BodyError as error:
             return _refused(service, error)
         loaded = service.loaded
-        records = await run_in_threadpool(_decide_all, service, loaded, items, as_of, explain)
+        records = await asyncio.get_running_loop().run_in_executor(
+            batching, _decide_all, service, loaded, items, as_of, explain)
         for status, record in records:
             _count(service, status, record)
         return _json(200, [record for _, record in records])
