@@ -49,7 +49,8 @@ def test_every_sample_gets_the_decisions_evaluate_gives(client, path):
     assert body["kind"] == expected["kind"]
     assert body["decisions"] == expected["decisions"]
     assert body["notes"] == expected["notes"]
-    assert body["version"] is None  # the bundled rule set declares no version yet
+    assert body["version"] == expected["version"]
+    assert body["version"]["id"] == "2026-01"
     assert response.headers["content-type"] == "application/json"
 
 
@@ -188,8 +189,8 @@ def test_health_and_status_count_what_was_served():
                                   "batches": 1, "by_kind": {"cancellation": 3}}
     assert status["rule_set"]["path"] == "bundled"
     assert status["rule_set"]["files"] == len(load_policies().sources)
-    assert len(status["rule_set"]["sha256"]) == 64
-    assert status["versions"] == []
+    assert status["rule_set"]["sha256"] == load_policies().version.sha256
+    assert status["versions"] == [load_policies().version.to_dict()]
     assert status["reloads"] == {"ok": 0, "failed": 0, "last_error": None, "last_at": None}
 
 
@@ -328,3 +329,19 @@ def test_deciding_happens_off_the_event_loop(monkeypatch):
     release.set()
     worker.join()
     assert outcome["r"].json()["decisions"]["fee_percent"] == 50
+
+
+def test_as_of_picks_the_version_of_a_history_and_the_record_names_it():
+    service = Service(str(ROOT / "tests" / "history"))
+    client = TestClient(create_app(service))
+    six_days = dict(CANCELLATION, cancelled_on="2026-12-04")
+    by_event_date = client.post("/v1/decisions", json=six_days).json()
+    assert (by_event_date["version"]["id"], by_event_date["decisions"]["fee_percent"]) == ("2026-07", 100)
+    early = client.post("/v1/decisions?as_of=2026-03-01", json=six_days).json()
+    assert (early["version"]["id"], early["decisions"]["fee_percent"]) == ("2026-01", 50)
+    response = client.post("/v1/decisions?as_of=2025-06-01", json=six_days)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["message"] == "no version of the rule set is in force on as_of 2025-06-01"
+    status = client.get("/v1/status").json()
+    assert [v["id"] for v in status["versions"]] == ["2026-01", "2026-07"]
+    assert status["rule_set"]["files"] == 10

@@ -44,9 +44,7 @@ def decide(service: Service, loaded: Loaded, document: Any, as_of: dt.date | dt.
            explain: bool) -> tuple[int, dict[str, Any]]:
     """(200, decision record) or (422, the errors), and the decision logged; runs off the event loop."""
     try:
-        # An unversioned rule set is in force at every date, so `as_of` chooses nothing yet; once
-        # SPEC §8.6 lands in PolicySet.evaluate this call passes it on: `evaluate(document, as_of=as_of)`.
-        result = loaded.policies.evaluate(document)
+        result = loaded.policies.evaluate(document, as_of=as_of)
     except RequestError as error:
         return 422, {"errors": [problem.to_dict() for problem in error.errors]}
     record = decision_record(str(uuid.uuid4()), result, explain)
@@ -57,7 +55,7 @@ def decide(service: Service, loaded: Loaded, document: Any, as_of: dt.date | dt.
 def decision_record(decision_id: str, result: Result, explain: bool) -> dict[str, Any]:
     """`{"decision_id", "kind", "version", "decisions", "notes", "trace"?}` from the result's own JSON form."""
     entry = result.to_dict(trace=explain)
-    record = {"decision_id": decision_id, "kind": entry["kind"], "version": entry.get("version"),
+    record = {"decision_id": decision_id, "kind": entry["kind"], "version": entry["version"],
               "decisions": entry["decisions"], "notes": entry["notes"]}
     if explain:
         record["trace"] = entry["trace"]

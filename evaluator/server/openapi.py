@@ -29,10 +29,12 @@ _AS_OF = {"type": "string",
           "pattern": r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2}))?$"}
 
 _VERSION = {
-    "description": "The contract version that decided (SPEC §8.6); null for a rule set that declares none.",
-    "type": ["object", "null"],
-    "properties": {"id": {"type": "string"}, "effective": {"type": "string"},
-                   "until": {"type": ["string", "null"]}, "sha256": {"type": "string"}},
+    "description": "The contract version that decided (SPEC §8.6), and the holiday data it counted with.",
+    "type": "object",
+    "required": ["id", "effective", "until", "sha256", "holidays"],
+    "properties": {"id": {"type": ["string", "null"]}, "effective": {"type": ["string", "null"], "format": "date"},
+                   "until": {"type": ["string", "null"], "format": "date"}, "sha256": {"type": "string"},
+                   "holidays": {"type": "string"}},
 }
 
 
@@ -173,7 +175,7 @@ def _status_schema() -> dict[str, Any]:
         "properties": {
             "status": {"const": "ok"},
             "rule_set": {"type": "object", "required": ["path", "files", "sha256"]},
-            "versions": {"type": "array"},
+            "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}},
             "counters": {"type": "object"},
             "reloads": {"type": "object"},
         },

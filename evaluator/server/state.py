@@ -38,12 +38,19 @@ def load(policies_dir: str | None, schemas_dir: str | None) -> Loaded:
     return Loaded(policies, rule_set, json.dumps(document, ensure_ascii=False).encode(), now())
 
 
+def versions(policies: PolicySet) -> list[PolicySet]:
+    """The versions a rule set holds: a history's, or the one set itself."""
+    return policies.history.versions if policies.history is not None else [policies]
+
+
 def rule_set_identity(policies_dir: str | None, policies: PolicySet) -> dict[str, Any]:
     """`{"path", "files", "sha256"}` as every JSON report names its rule set (SPEC §8.1)."""
-    digest = hashlib.sha256()
-    for name, source in sorted(policies.sources.items()):
-        digest.update(name.encode() + b"\0" + source.text.encode() + b"\0")
-    return {"path": policies_dir or "bundled", "files": len(policies.sources), "sha256": digest.hexdigest()}
+    held = versions(policies)
+    if len(held) == 1:
+        sha256 = held[0].version.sha256
+    else:  # a history is identified by all of its versions
+        sha256 = hashlib.sha256("\0".join(p.version.sha256 for p in held).encode()).hexdigest()
+    return {"path": policies_dir or "bundled", "files": sum(len(p.sources) for p in held), "sha256": sha256}
 
 
 def now() -> str:
@@ -106,8 +113,7 @@ class Service:
         return {
             "status": "ok",
             "rule_set": loaded.rule_set,
-            # A rule set declares no versions until SPEC §8.6 lands in the language; the list is then filled.
-            "versions": [],
+            "versions": [policies.version.to_dict() for policies in versions(loaded.policies)],
             "loaded_at": loaded.loaded_at,
             "started_at": self.started_at,
             "kinds": sorted(loaded.policies.kinds),
