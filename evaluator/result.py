@@ -91,6 +91,7 @@ class Result:
         result: dict[str, Any] = {
             "kind": self.kind,
             "decisions": {name: json_value(value, self.type_of(name)) for name, value in self.decisions.items()},
+            "notes": list(self._compiled.notes),  # the kind's notes apply to every request of it (SPEC §4)
         }
         if self.version is not None:
             result["version"] = self.version.to_dict()

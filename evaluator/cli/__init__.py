@@ -12,6 +12,7 @@ from .fmt import fmt_command
 from .lint import lint_command
 from .lsp import lsp_command
 from .schema import schema_command
+from .serve import serve_command
 from .test import test_command
 from .validate import validate_command
 from .view import view_command
@@ -38,7 +39,8 @@ def main() -> None:
     """
 
 
-for _command in (eval_command, validate_command, lint_command, fmt_command, test_command, schema_command):
+for _command in (eval_command, validate_command, lint_command, fmt_command, test_command, schema_command,
+                 serve_command):
     main.add_command(_command)
 main.add_command(lsp_command)
 main.add_command(view_command)

@@ -33,10 +33,20 @@ from .common import (
               help="Processes for --batch (default: every core this process may use).")
 @click.option("--as-of", "as_of", metavar="DATE", default=None,
               help="Decide with the contract version in force on DATE (default: each request's own event date).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where --batch runs: processes on this machine, or a Dask cluster (extra vilkar[dask]).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="The Dask scheduler for --engine dask, e.g. tcp://10.0.0.5:8786 (default: a local cluster).")
+@click.option("--out", "out", metavar="DIR", help="Where --engine dask writes its shards, OUT/part-NNNNN.jsonl.")
 @policies_option
 def eval_command(files: tuple[str, ...], explain: bool, output: str, batch: bool, workers: int | None,
-                 as_of: str | None, policies_dir: str | None) -> None:
+                 as_of: str | None, engine: str, scheduler: str | None, out: str | None,
+                 policies_dir: str | None) -> None:
     """Evaluate request documents (YAML or JSON; `-` reads stdin)."""
+    if engine == "dask" or scheduler or out:
+        _check_dask_options(batch, engine, out)
+        from .dask_eval import run_dask_batch
+        run_dask_batch(files, explain, scheduler, out, policies_dir, workers)
     if batch:
         _batch(files, explain, workers, policies_dir)
     policies = load_rule_set(policies_dir)
@@ -62,6 +72,15 @@ def eval_command(files: tuple[str, ...], explain: bool, output: str, batch: bool
     if output == "json" and results:
         echo(json.dumps(results[0] if len(files) == 1 else results, ensure_ascii=False, indent=2))
     raise SystemExit(status)
+
+
+def _check_dask_options(batch: bool, engine: str, out: str | None) -> None:
+    if engine != "dask":
+        raise click.UsageError("--scheduler and --out are options of --engine dask")
+    if not batch:
+        raise click.UsageError("--engine dask runs a --batch of JSON Lines files")
+    if not out:
+        raise click.UsageError("--engine dask writes shards: give --out DIR")
 
 
 def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies_dir: str | None) -> None:

@@ -1,0 +1,185 @@
+"""Load on `vilkar serve` over loopback: p50/p99 latency and requests/s at 100 concurrent connections.
+
+    pip install '.[server]' && apt-get install wrk      # wrk: the load generator, a Debian package
+    python benchmarks/serve_load.py [--connections 100] [--requests 100000] [--seconds 20] [--sweep]
+
+The load generator is wrk: written in C on an event loop, one wrk thread keeps 100 keep-alive
+connections busy for a small share of one core. A Python client needs about as much CPU per request
+as the server itself, so on a 2-core machine it would mostly measure its own contention with the
+server. Each run is bounded twice: wrk stops after `--requests` responses or `--seconds`, whichever
+comes first. Requests rotate through every JSON sample in samples/ (all kinds), and every response
+must be a 200. The server is pinned to core 0 and wrk to core 1 where there are two.
+
+The machine is shared, so the report says how busy it was during each run: the whole machine, the
+server, wrk, and everything else.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TICKS = os.sysconf("SC_CLK_TCK")
+
+LUA = r"""
+local bodies, count, limit, non200, threads = {}, 0, tonumber(os.getenv("VILKAR_LIMIT")), 0, {}
+for line in io.lines(os.getenv("VILKAR_BODIES")) do bodies[#bodies + 1] = line end
+local headers = {["Content-Type"] = "application/json"}
+local next_body = 0
+
+function setup(thread) threads[#threads + 1] = thread end
+
+function request()
+  next_body = next_body % #bodies + 1
+  return wrk.format("POST", "/v1/decisions", headers, bodies[next_body])
+end
+
+function response(status, headers, body)
+  count = count + 1
+  if status ~= 200 then non200 = non200 + 1 end
+  if count >= limit then wrk.thread:stop() end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + (thread:get("non200") or 0) end
+  io.write(string.format(
+    'VILKAR {"requests": %d, "duration_us": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "p999_us": %d, ' ..
+    '"max_us": %d, "non200": %d, "socket_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency:percentile(99.9), latency.max, bad,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def cpu_busy() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine since boot."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def process_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def pinned(core: int | None):
+    if core is None or not hasattr(os, "sched_setaffinity"):
+        return None
+    return lambda: os.sched_setaffinity(0, {core})
+
+
+def start_server(core: int | None) -> tuple[subprocess.Popen, int]:
+    command = [sys.executable, "-c", "from evaluator.cli import main; main()", "serve", "--port", "0"]
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=pinned(core))
+    line = server.stderr.readline()
+    found = re.search(r"http://127\.0\.0\.1:(\d+)", line)
+    if not found:
+        raise SystemExit(f"vilkar serve did not start: {line}{server.stderr.read()}")
+    return server, int(found.group(1))
+
+
+def bodies_file(directory: str) -> str:
+    path = Path(directory) / "bodies.jsonl"
+    lines = [json.dumps(json.loads(sample.read_text(encoding="utf-8")), ensure_ascii=False, separators=(",", ":"))
+             for sample in sorted((ROOT / "samples").glob("*.json"))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def run_wrk(port: int, connections: int, requests: int, seconds: float, directory: str, bodies: str,
+            core: int | None, server_pid: int) -> dict:
+    script = Path(directory) / "vilkar.lua"
+    script.write_text(LUA, encoding="utf-8")
+    environment = dict(os.environ, VILKAR_BODIES=bodies, VILKAR_LIMIT=str(requests))
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(int(seconds), 1)}s", "--timeout", "10s", "-s", str(script),
+               f"http://127.0.0.1:{port}/v1/decisions"]
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy_before, total_before = cpu_busy()
+    server_before = process_ticks(server_pid)
+    load_before = os.getloadavg()[0]
+    completed = subprocess.run(command, capture_output=True, text=True, env=environment, preexec_fn=pinned(core),
+                               timeout=seconds + 60)
+    busy_after, total_after = cpu_busy()
+    server_ticks = process_ticks(server_pid) - server_before
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    found = re.search(r"^VILKAR (\{.*\})$", completed.stdout, re.MULTILINE)
+    if completed.returncode != 0 or not found:
+        raise SystemExit(f"wrk failed:\n{completed.stdout}{completed.stderr}")
+    figures = json.loads(found.group(1))
+    cores = os.cpu_count() or 1
+    elapsed = (total_after - total_before) / cores  # jiffies of wall time
+    wrk_seconds = (children_after.ru_utime + children_after.ru_stime
+                   - children_before.ru_utime - children_before.ru_stime)
+    machine = (busy_after - busy_before) / max(total_after - total_before, 1)
+    server_share = server_ticks / max(elapsed, 1) / cores
+    wrk_share = wrk_seconds * TICKS / max(elapsed, 1) / cores
+    figures.update(connections=connections, requests_per_s=figures["requests"] / (figures["duration_us"] / 1e6),
+                   machine_busy=machine, server_busy=server_share, wrk_busy=wrk_share,
+                   others_busy=max(machine - server_share - wrk_share, 0.0), load_before=load_before)
+    return figures
+
+
+def report(figures: dict) -> None:
+    print(f"{figures['connections']:>4} connections: {figures['requests']:>7,} requests, "
+          f"{figures['requests_per_s']:>7,.0f} requests/s, p50 {figures['p50_us'] / 1000:6.2f} ms, "
+          f"p90 {figures['p90_us'] / 1000:6.2f} ms, p99 {figures['p99_us'] / 1000:6.2f} ms, "
+          f"max {figures['max_us'] / 1000:6.1f} ms, non-200 {figures['non200']}, socket errors "
+          f"{figures['socket_errors']}")
+    print(f"      machine busy {figures['machine_busy']:.0%} of 2 cores (server {figures['server_busy']:.0%}, "
+          f"wrk {figures['wrk_busy']:.0%}, everything else {figures['others_busy']:.0%}); "
+          f"load average before {figures['load_before']:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--connections", type=int, default=100)
+    parser.add_argument("--requests", type=int, default=100_000, help="stop after this many responses per run")
+    parser.add_argument("--seconds", type=int, default=20, help="and after this many seconds per run")
+    parser.add_argument("--sweep", action="store_true", help="also 1 and 10 connections")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON as well")
+    arguments = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (or brew install wrk)")
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    server_core, wrk_core = (cores[0], cores[1]) if len(cores) >= 2 else (None, None)
+    with tempfile.TemporaryDirectory() as directory:
+        bodies = bodies_file(directory)
+        server, port = start_server(server_core)
+        try:
+            run_wrk(port, 10, 5_000, 3, directory, bodies, wrk_core, server.pid)  # warm up; not reported
+            print(f"vilkar serve on 127.0.0.1:{port}, {len(bodies_lines(bodies))} sample bodies in rotation; "
+                  f"server on core {server_core}, wrk on core {wrk_core}")
+            results = []
+            for connections in ([1, 10] if arguments.sweep else []) + [arguments.connections]:
+                figures = run_wrk(port, connections, arguments.requests, arguments.seconds, directory, bodies,
+                                  wrk_core, server.pid)
+                report(figures)
+                results.append(figures)
+                time.sleep(1)
+        finally:
+            server.terminate()
+            server.wait(30)
+    if arguments.json:
+        print(json.dumps(results, indent=2))
+    if any(figures["non200"] or figures["socket_errors"] for figures in results):
+        raise SystemExit("some requests failed")
+
+
+def bodies_lines(path: str) -> list[str]:
+    return Path(path).read_text(encoding="utf-8").splitlines()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""`vilkar eval --batch --engine dask`: the local batch's records, computed on a Dask cluster.
+
+Every input file (a glob, compressed or not, on any filesystem fsspec reaches) is one partition,
+read on a worker by `dask.bag.read_text`, so line numbers are exact and nothing but the file name
+crosses the network on the way in. The rule set travels as its source text, schemas and hash; each
+worker process compiles it once per hash and keeps it, so compiled code is never pickled. A
+partition's records come from `batch.decide_chunk`, the very function of the local batch, and are
+written by the worker as `OUT/part-NNNNN.jsonl` (partition N, in the order of the sorted file
+list): the shards, concatenated in order, are byte for byte what `vilkar eval --batch` prints for the
+same files. A shard is written under a temporary name and renamed when complete.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from .api import PolicySet, compile_sources
+from .batch import decide_chunk
+from .language.source import Source
+
+
+@dataclass(frozen=True)
+class RuleSetText:
+    """What a worker needs to compile a rule set itself: its policy texts, its schemas, and their hash."""
+
+    sources: tuple[tuple[str, str], ...]
+    schemas_json: str
+    sha256: str
+
+    @staticmethod
+    def of(policies: PolicySet) -> RuleSetText:
+        sources = tuple(sorted((name, source.text) for name, source in policies.sources.items()))
+        schemas_json = json.dumps(policies.schemas, sort_keys=True, ensure_ascii=False)
+        digest = hashlib.sha256()
+        for name, text in sources:
+            digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+        digest.update(schemas_json.encode())
+        return RuleSetText(sources, schemas_json, digest.hexdigest())
+
+
+@dataclass(frozen=True)
+class Shard:
+    """What one partition came to: its input, its output, and how many lines were decided and rejected."""
+
+    index: int
+    source: str
+    output: str
+    decided: int
+    failed: int
+
+
+_compiled: dict[str, PolicySet] = {}
+_compiled_lock = threading.Lock()
+
+
+def worker_policies(rule_set: RuleSetText) -> PolicySet:
+    """The rule set compiled in this worker process, once per hash, whatever the number of threads."""
+    with _compiled_lock:
+        policies = _compiled.get(rule_set.sha256)
+        if policies is None:
+            sources = {name: Source.of(name, text) for name, text in rule_set.sources}
+            policies = compile_sources(sources, json.loads(rule_set.schemas_json))
+            _compiled[rule_set.sha256] = policies
+        return policies
+
+
+def decide_partition(lines: list[str], index: int, source: str, out: str, rule_set: RuleSetText, explain: bool,
+                     storage_options: dict[str, Any]) -> Shard:
+    """Decide one partition's lines on the worker and write its shard; runs where the lines were read."""
+    import fsspec
+
+    policies = worker_policies(rule_set)
+    text, decided, failed = decide_chunk(policies, (1, [line.rstrip("\n") for line in lines]), explain)
+    target = shard_name(out, index)
+    partial = f"{target}.partial"
+    fs, _, (path,) = fsspec.get_fs_token_paths(partial, storage_options=storage_options)
+    final = fsspec.get_fs_token_paths(target, storage_options=storage_options)[2][0]
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    with fs.open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    fs.mv(path, final)
+    return Shard(index, source, target, decided, failed)
+
+
+def shard_name(out: str, index: int) -> str:
+    return f"{out.rstrip('/')}/part-{index:05d}.jsonl"
+
+
+def input_files(urlpaths: list[str], storage_options: dict[str, Any]) -> list[str]:
+    """Every file the patterns name, each pattern's matches sorted, as read_text will read them."""
+    import fsspec
+
+    found: list[str] = []
+    for urlpath in urlpaths:
+        files = fsspec.open_files(urlpath, mode="rb", **storage_options)
+        found.extend(file.full_name for file in files)
+    return found
+
+
+def run(client: Any, urlpaths: list[str], out: str, policies: PolicySet, explain: bool = False,
+        storage_options: dict[str, Any] | None = None) -> list[Shard]:
+    """Decide every line of every file on `client`'s cluster into shards under `out`; in input order."""
+    import dask
+    import dask.bag as db
+
+    options = storage_options or {}
+    rule_set = dask.delayed(RuleSetText.of(policies), pure=True)  # one key in the graph, sent once per worker
+    tasks, index = [], 0
+    for urlpath in urlpaths:
+        partitions = db.read_text(urlpath, blocksize=None, compression="infer", encoding="utf-8",
+                                  errors="replace", linedelimiter="\n", collection=False,
+                                  storage_options=options)
+        names = input_files([urlpath], options)
+        for lines, name in zip(partitions, names):
+            tasks.append(dask.delayed(decide_partition, pure=False)(lines, index, name, out, rule_set, explain,
+                                                                   options))
+            index += 1
+    futures = client.compute(tasks)
+    return sorted(client.gather(futures), key=lambda shard: shard.index)
