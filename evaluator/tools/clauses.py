@@ -203,14 +203,12 @@ def _part(line: str, in_chart: bool) -> tuple[str, str, str] | None:
 
 
 def _clauses(starts: list[tuple[int, str, str, str, str | None]], lines: list[str]) -> list[Clause]:
-    """Each unit runs to the next unit's heading, each part to the next part or unit."""
+    """Each clause runs to the next clause's first line."""
     clauses: list[Clause] = []
     seen: set[str] = set()
     for position, (index, kind, number, title, parent) in enumerate(starts):
-        if kind in ("part", "footnote"):
-            end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
-        else:
-            end = next((s[0] for s in starts[position + 1:] if s[1] not in ("part", "footnote")), len(lines))
+        # a unit's own text is its introduction: its parts follow it as clauses of their own
+        end = starts[position + 1][0] if position + 1 < len(starts) else len(lines)
         clause_id = base = _unit_id(kind, number, parent)
         suffix = 2
         while clause_id in seen:  # the same name twice in one unit (a table listing a service again)

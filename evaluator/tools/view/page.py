@@ -157,7 +157,7 @@ def _rule(rule: Rule, formatter: Any, view: View) -> str:
     return (f'<article class="rule" id="{rule.id}" data-home="{rule.home or ""}">'
             f'<h4>{escape(rule.title)} <small>{escape(rule.file)}:{rule.line}</small></h4>'
             f'<pre class="code">{code}</pre>{interpretations}'
-            f'<div class="cites">cites {links or "no clause"}</div></article>')
+            f'<div class="cites">cites {links or "no clause of its own; shown with its kind"}</div></article>')
 
 
 def _clause_link(view: View, clause_id: str) -> str:
