@@ -16,7 +16,7 @@ from .hover import hover
 from .lens import COMMAND, evaluate_request, lenses
 from .workspace import Analysis, analyse, rule_set_directory
 
-DEBOUNCE_SECONDS = 0.2  # typing pauses this long before the rule set is checked again
+DEBOUNCE_SECONDS = 0.15  # typing pauses this long before the rule set is checked again
 
 
 class VilkarServer(LanguageServer):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from ..language import ast
 from ..language.check import CheckedRuleSet
 from ..language.diagnostics import Diagnostic
+from ..language.parser import parse_module
 from ..language.source import Source
 from ..requests.schema import load_schemas
 from ..resources import data_dir
@@ -65,6 +67,16 @@ def schema_directory(rule_set: Path, configured: Path | None = None) -> Path:
     return data_dir("schemas")
 
 
+@lru_cache(maxsize=256)
+def _parsed_text(name: str, text: str) -> ast.Module:
+    """The tree of a file's text; typing in one file leaves the others' trees cached."""
+    return parse_module(Source.of(name, text))
+
+
+def _parsed(source: Source) -> ast.Module:
+    return _parsed_text(source.name, source.text)
+
+
 def analyse(directory: Path, open_texts: dict[str, str], schemas_dir: Path | None = None) -> Analysis:
     """Parse, check and lint a rule set directory; `open_texts` (by absolute path) replace what is on disk."""
     texts: dict[str, str] = {}
@@ -82,7 +94,8 @@ def analyse(directory: Path, open_texts: dict[str, str], schemas_dir: Path | Non
     schemas = load_schemas(schemas_dir or schema_directory(directory))
     contract_file = contract_beside(directory)
     contract_text = contract_file.read_text(encoding="utf-8") if contract_file else None
-    context = context_from_sources(sources, schemas, normalize_text(contract_text) if contract_text else None)
+    context = context_from_sources(sources, schemas, normalize_text(contract_text) if contract_text else None,
+                                   parse=_parsed)
     modules = {module.file: module for module in context.modules}  # a file that does not parse is left out
     return Analysis(directory, sources, modules, lint(context), context.checked, schemas,
                     parse_contract(contract_text) if contract_text else None,

@@ -51,12 +51,15 @@ def load_context(paths: list[Path], schemas: Path | None = None, contract: Path 
 
 
 def context_from_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any]],
-                         contract: str | None) -> LintContext:
-    """Parse and check policy texts already in memory (an editor's unsaved buffers, for instance)."""
+                         contract: str | None, parse: Any = None) -> LintContext:
+    """Parse and check policy texts already in memory (an editor's unsaved buffers, for instance).
+
+    `parse` replaces `parse_module`, so that an editor can reuse the trees of files that did not change.
+    """
     context = LintContext(sources, [], schemas, contract)
     for source in sources.values():
         try:
-            context.modules.append(parse_module(source))
+            context.modules.append((parse or parse_module)(source))
         except ParseError as error:
             context.diagnostics.append(error.diagnostic)
     if not context.diagnostics:
