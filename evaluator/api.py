@@ -14,9 +14,11 @@ from .compile.compiler import CompiledKind, CompileError, compile_rule_set, inst
 from .compile.faults import fault_message
 from .language.diagnostics import Diagnostic, did_you_mean, sort_key
 from .errors import PolicyError, RequestError, RequestProblem
-from .resources import data_dir
+from .rule_set import (
+    NotFound, RuleSet, not_found_diagnostic, read_schemas, read_sources, resolve_policies, resolve_schemas,
+)
 from .result import Result
-from .requests.schema import KindValidator, Plain, load_schemas
+from .requests.schema import KindValidator, Plain
 from .language.source import Source
 from .versions import History, Version, as_of_day, event_day, event_field, holidays_version, identity, is_history, \
     no_version_error, version_dirs
@@ -32,6 +34,8 @@ class PolicySet:
         self.schemas = schemas
         self.sources = sources
         self.warnings = warnings
+        self.rule_set: RuleSet | None = None  # where the files came from, once load_policies knows
+        self.schemas_dir: Path | None = None
         self.validators = {kind: KindValidator(kind, schema) for kind, schema in schemas.items()}
         self.version = version or Version(None, None, None, identity(
             {name: source.text for name, source in sources.items()}, schemas), holidays_version())
@@ -125,17 +129,30 @@ class PolicySet:
 def load_policies(path: str | os.PathLike[str] | None = None, *,
                   schemas: str | os.PathLike[str] | None = None) -> PolicySet:
     """Parse, check and compile a rule set (a directory of `*.vk` files, or one file) or a history of
-    versions (a directory whose subdirectories are rule sets); raises PolicyError."""
-    if path is not None and is_history(Path(path)):
+    versions (a directory whose subdirectories are rule sets); raises PolicyError.
+
+    Without a path, the rule set is the one `vilkar eval` would use here (SPEC §8.1): `VILKAR_POLICIES`,
+    `[tool.vilkar] policies`, `./policies`, else the bundled rule set; schemas likewise.
+    """
+    try:
+        rule_set = (RuleSet.at(Path(path), "the path given") if path is not None
+                    else resolve_policies(None, bundled_ok=True))
+        schema_dir = resolve_schemas(schemas)
+    except NotFound as error:
+        raise PolicyError([not_found_diagnostic(error)]) from None
+    return load_rule_set(rule_set, schema_dir)
+
+
+def load_rule_set(rule_set: RuleSet, schema_dir: Path) -> PolicySet:
+    """Load a resolved rule set (or history) with the schemas of a directory; raises PolicyError."""
+    if is_history(rule_set.path):
         from .versions import load_history
-        return load_history(Path(path), [load_policies(sub, schemas=schemas) for sub in version_dirs(Path(path))])
-    policy_files = _policy_files(Path(path) if path is not None else data_dir("policies"))
-    schema_dir = Path(schemas) if schemas is not None else data_dir("schemas")
-    sources = {}
-    for file in policy_files:
-        name = _display_name(file, path is None)
-        sources[name] = Source.of(name, file.read_text(encoding="utf-8"))
-    return compile_sources(sources, load_schemas(schema_dir))
+        policies = load_history(rule_set.path, [load_policies(sub, schemas=schema_dir)
+                                                for sub in version_dirs(rule_set.path)])
+    else:
+        policies = compile_sources(read_sources(rule_set), read_schemas(schema_dir))
+    policies.rule_set, policies.schemas_dir = rule_set, schema_dir
+    return policies
 
 
 def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any]], *,
@@ -179,36 +196,9 @@ def _compile(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]):
     return plans, constants, [d for d in diagnostics if d.severity != "error"], checked.version
 
 
-def _policy_files(path: Path) -> list[Path]:
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise PolicyError([Diagnostic("VK100", f"no policy file or directory at {path}",
-                                      _nowhere(str(path)), "give a directory of *.vk files")])
-    files = sorted(path.rglob("*.vk"))
-    if not files:
-        raise PolicyError([Diagnostic("VK100", f"{path} holds no *.vk policy files", _nowhere(str(path)),
-                                      "policy files end in .vk")])
-    return files
-
-
-def _display_name(file: Path, bundled: bool) -> str:
-    if bundled:
-        return f"policies/{file.relative_to(data_dir('policies')).as_posix()}"
-    try:
-        return file.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return file.as_posix()
-
-
 def _fault(error: Exception, compiled: CompiledKind) -> RequestError:
     message = fault_message(error, source_filename(compiled.name), compiled.origins)
     return RequestError([RequestProblem("", message, has_value=False)])
-
-
-def _nowhere(file: str):
-    from .language.source import Span
-    return Span(file, 0, 0, 0, 0)
 
 
 def _shown(value: Any) -> Any:

@@ -102,13 +102,14 @@ def _worker_chunk(arguments: tuple[Task, bool]) -> tuple[str, int, int]:
     return decide_chunk(_worker_policies or default_policies(), task, explain)
 
 
-def _start_worker(policies_dir: str | None) -> None:
+def _start_worker(policies_dir: str | None, schemas_dir: str | None = None) -> None:
     global _worker_policies
-    _worker_policies = load_policies(policies_dir) if policies_dir else default_policies()
+    _worker_policies = load_policies(policies_dir, schemas=schemas_dir) if policies_dir else default_policies()
 
 
 def run_batch(tasks: Iterator[Task], sink: IO[str], policies_dir: str | None, workers: int, explain: bool = False,
-              progress: Callable[[Task], None] | None = None) -> tuple[int, int]:
+              progress: Callable[[Task], None] | None = None, schemas_dir: str | os.PathLike[str] | None = None,
+              ) -> tuple[int, int]:
     """Decide every chunk into `sink` in input order; returns (lines decided, lines rejected)."""
     decided = failed = 0
 
@@ -121,7 +122,7 @@ def run_batch(tasks: Iterator[Task], sink: IO[str], policies_dir: str | None, wo
             progress(task)
 
     if workers <= 1:
-        policies = load_policies(policies_dir) if policies_dir else default_policies()
+        policies = load_policies(policies_dir, schemas=schemas_dir) if policies_dir else default_policies()
         for task in tasks:
             write(task, decide_chunk(policies, task, explain))
         return decided, failed
@@ -129,7 +130,7 @@ def run_batch(tasks: Iterator[Task], sink: IO[str], policies_dir: str | None, wo
         default_policies()  # loaded once here, inherited by forked workers
     _preload()
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(workers, initializer=_start_worker, initargs=(policies_dir,)) as pool:
+    with context.Pool(workers, initializer=_start_worker, initargs=(policies_dir, schemas_dir)) as pool:
         pending: deque = deque()
         for task in tasks:
             pending.append((task, pool.apply_async(_worker_chunk, ((task, explain),))))

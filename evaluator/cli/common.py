@@ -4,13 +4,16 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Iterator
+from pathlib import Path
+from typing import Any, Callable, Iterator
 
 import click
 
-from ..api import PolicySet, default_policies, load_policies
+from ..api import PolicySet
+from ..api import load_rule_set as load_resolved
 from ..errors import PolicyError, RequestError
 from ..requests.documents import Document, DocumentError, read_document
+from ..rule_set import NotFound, RuleSet, resolve_policies, resolve_schemas
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -26,13 +29,37 @@ def style(text: str, **style: Any) -> str:
     return click.style(text, **style)
 
 
-def load_rule_set(directory: str | None) -> PolicySet:
+def find_rule_set(option: str | None, *, uses: bool, command: str) -> RuleSet:
+    """The rule set a command uses (SPEC §8.1); exits 2 saying where it looked if there is none."""
     try:
-        return load_policies(directory) if directory else default_policies()
+        return resolve_policies(option, bundled_ok=uses)
+    except NotFound as error:
+        echo(f"vilkar {command}: {error}", err=True)
+        raise SystemExit(EXIT_INPUT)
+
+
+def find_schemas(option: str | None, command: str) -> Path:
+    try:
+        return resolve_schemas(option)
+    except NotFound as error:
+        echo(f"vilkar {command}: {error}", err=True)
+        raise SystemExit(EXIT_INPUT)
+
+
+def load_rule_set(directory: str | None, schemas: str | None = None, *, uses: bool = True,
+                  command: str = "eval", on_failure: Callable[[PolicyError], None] | None = None) -> PolicySet:
+    """Resolve and load the rule set; a rule set that does not load is reported and exits 2."""
+    rule_set = find_rule_set(directory, uses=uses, command=command)
+    schema_dir = find_schemas(schemas, command)
+    try:
+        return load_resolved(rule_set, schema_dir)
     except PolicyError as error:
+        if on_failure is not None:
+            on_failure(error)
         echo(str(error), err=True)
         echo(style(f"the rule set has {len(error.diagnostics)} problem(s); nothing was evaluated", fg="red"),
-              err=True)
+             err=True)
+        echo(rule_set.summary(), err=True)
         raise SystemExit(EXIT_INPUT)
 
 
@@ -74,17 +101,14 @@ def plain(value: Any) -> Any:
     return _json_safe(value)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="vilkar")
-def main() -> None:
-    """vilkar: contract terms as policy code.
-
-    Evaluate request documents against the support contract's policies, with the clause behind every value.
-    """
-
-
-policies_option = click.option("--policies", "policies_dir", metavar="DIR", envvar="VILKAR_POLICIES",
-                                help="A directory of *.vk policies (default: the bundled rule set).")
+policies_option = click.option(
+    "--policies", "policies_dir", metavar="PATH",
+    help="A directory of *.vk policies or one .vk file (default: VILKAR_POLICIES, [tool.vilkar] policies, "
+         "./policies, then the bundled rule set where the command allows it).")
+schemas_option = click.option(
+    "--schemas", "schemas_dir", metavar="DIR",
+    help="A directory of <kind>.schema.json files (default: VILKAR_SCHEMAS, [tool.vilkar] schemas, "
+         "./schemas, then the bundled schemas).")
 
 
 def version() -> str:

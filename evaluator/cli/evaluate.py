@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..api import PolicySet
 from ..errors import RequestError
 from ..requests.documents import DocumentError
 from ..result import Result
@@ -19,6 +20,7 @@ from .common import (
     load_rule_set,
     policies_option,
     read_documents,
+    schemas_option,
     report_request_error,
     style,
 )
@@ -39,17 +41,18 @@ from .common import (
               help="The Dask scheduler for --engine dask, e.g. tcp://10.0.0.5:8786 (default: a local cluster).")
 @click.option("--out", "out", metavar="DIR", help="Where --engine dask writes its shards, OUT/part-NNNNN.jsonl.")
 @policies_option
+@schemas_option
 def eval_command(files: tuple[str, ...], explain: bool, output: str, batch: bool, workers: int | None,
                  as_of: str | None, engine: str, scheduler: str | None, out: str | None,
-                 policies_dir: str | None) -> None:
+                 policies_dir: str | None, schemas_dir: str | None) -> None:
     """Evaluate request documents (YAML or JSON; `-` reads stdin)."""
+    policies = load_rule_set(policies_dir, schemas_dir)
     if engine == "dask" or scheduler or out:
         _check_dask_options(batch, engine, out)
         from .dask_eval import run_dask_batch
-        run_dask_batch(files, explain, scheduler, out, policies_dir, workers)
+        run_dask_batch(files, explain, scheduler, out, _resolved_dir(policies), workers)
     if batch:
-        _batch(files, explain, workers, policies_dir)
-    policies = load_rule_set(policies_dir)
+        _batch(files, explain, workers, policies)
     status = EXIT_OK
     results: list[dict[str, Any]] = []
     for document in read_documents(files):
@@ -71,6 +74,8 @@ def eval_command(files: tuple[str, ...], explain: bool, output: str, batch: bool
             echo(_text_result(document.name, result, explain))
     if output == "json" and results:
         echo(json.dumps(results[0] if len(files) == 1 else results, ensure_ascii=False, indent=2))
+    if output == "text" and policies.rule_set is not None:
+        echo(policies.rule_set.summary())
     raise SystemExit(status)
 
 
@@ -83,9 +88,10 @@ def _check_dask_options(batch: bool, engine: str, out: str | None) -> None:
         raise click.UsageError("--engine dask writes shards: give --out DIR")
 
 
-def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies_dir: str | None) -> None:
+def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies: PolicySet) -> None:
     from ..batch import default_workers, file_tasks, run_batch, stream_tasks
-    load_rule_set(policies_dir)  # a rule set that does not load is reported once, here, not by every worker
+    # the rule set was loaded (and reported if broken) once, here; workers load the same resolved files
+    policies_dir = _resolved_dir(policies)
     failed_total = 0
     for name in files:
         if name != "-" and not os.path.isfile(name):
@@ -97,9 +103,16 @@ def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies_
         with click.progressbar(length=size, label=name, file=sys.stderr, show_eta=True, color=colour()) \
                 if show else _NoProgress() as bar:
             progress = (lambda task: bar.update(task[3])) if show else None
-            _, failed = run_batch(tasks, sys.stdout, policies_dir, workers or default_workers(), explain, progress)
+            _, failed = run_batch(tasks, sys.stdout, policies_dir, workers or default_workers(), explain, progress,
+                                  schemas_dir=policies.schemas_dir)
         failed_total += failed
     raise SystemExit(EXIT_INPUT if failed_total else EXIT_OK)
+
+
+def _resolved_dir(policies: PolicySet) -> str | None:
+    """The resolved rule set's path for workers to load; None for the bundled one, which they find alike."""
+    rule_set = policies.rule_set
+    return str(rule_set.path) if rule_set is not None and not rule_set.bundled else None
 
 
 class _NoProgress:

@@ -6,18 +6,27 @@ from pathlib import Path
 import click
 
 from ..errors import PolicyError
-from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, echo, version
+from ..rule_set import NotFound, RuleSet
+from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, echo, find_rule_set, find_schemas, policies_option, \
+    schemas_option, version
 
 
 @click.command("lint")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
               show_default=True)
 @click.option("--explain", "explain_code", metavar="CODE", help="Print the documentation of a rule code and exit.")
 @click.option("--contract", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The contract text citations are checked against (default: contract/*.txt beside the policies).")
-def lint_command(paths: tuple[Path, ...], output: str, explain_code: str | None, contract: Path | None) -> None:
-    """Check policies: every checker error plus the lint rules (tier gaps and overlaps, dead rows, citations...)."""
+@policies_option
+@schemas_option
+def lint_command(paths: tuple[Path, ...], output: str, explain_code: str | None, contract: Path | None,
+                 policies_dir: str | None, schemas_dir: str | None) -> None:
+    """Check policies: every checker error plus the lint rules (tier gaps and overlaps, dead rows, citations...).
+
+    The rule set is the PATHs given, else found as for every command (--policies, VILKAR_POLICIES,
+    [tool.vilkar] policies, ./policies); lint never checks the bundled copy.
+    """
     from ..tools.lint import RULES, explain, lint, load_context
     from ..tools.lint.formats import as_github, as_json, as_sarif, as_text
     if explain_code:
@@ -27,11 +36,20 @@ def lint_command(paths: tuple[Path, ...], output: str, explain_code: str | None,
             raise SystemExit(EXIT_INPUT)
         echo(text)
         raise SystemExit(EXIT_OK)
+    if paths and policies_dir:
+        echo("vilkar lint: give the rule set either as PATHs or with --policies, not both", err=True)
+        raise SystemExit(EXIT_INPUT)
     try:
-        default = [Path("policies")] if Path("policies").is_dir() else []
-        context = load_context(list(paths) or default, contract=contract)
+        rule_set = RuleSet.of_paths(list(paths), "PATH") if paths else \
+            find_rule_set(policies_dir, uses=False, command="lint")
+    except NotFound as error:
+        echo(f"vilkar lint: {error}", err=True)
+        raise SystemExit(EXIT_INPUT)
+    try:
+        context = load_context(rule_set, find_schemas(schemas_dir, "lint"), contract=contract)
     except PolicyError as error:
         echo(str(error), err=True)
+        echo(rule_set.summary(), err=True)
         raise SystemExit(EXIT_INPUT)
     findings = lint(context)
     if output == "json":
@@ -43,4 +61,5 @@ def lint_command(paths: tuple[Path, ...], output: str, explain_code: str | None,
             echo(as_github(findings))
     else:
         echo(as_text(findings, context.sources))
+        echo(rule_set.summary())
     raise SystemExit(EXIT_FINDINGS if findings else EXIT_OK)

@@ -5,6 +5,9 @@ from pathlib import Path
 
 import click
 
+from ..errors import PolicyError
+from ..rule_set import NotFound, resolve_tests
+
 from .common import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -12,6 +15,7 @@ from .common import (
     echo,
     load_rule_set,
     policies_option,
+    schemas_option,
     style,
 )
 
@@ -24,18 +28,34 @@ from .common import (
               help="Exit 1 if clause coverage is below this percentage.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only failures and the summary.")
 @policies_option
+@schemas_option
 def test_command(paths: tuple[Path, ...], junit_file: Path | None, fail_under: float | None, quiet: bool,
-                 policies_dir: str | None) -> None:
-    """Run policy tests (YAML: request + expected decisions or errors; default tests/policies/) with clause coverage."""
-    from ..tools.testing import CaseFileError, discover, junit_xml, load_cases, run
-    policies = load_rule_set(policies_dir)
+                 policies_dir: str | None, schemas_dir: str | None) -> None:
+    """Run policy tests (YAML: request + expected decisions or errors) with clause coverage.
+
+    The tests are the PATHs given, else `[tool.vilkar] tests`, else tests/policies/; the rule set is never
+    the bundled copy.
+    """
+    from ..tools.testing import CaseFileError, discover, junit_error_xml, junit_xml, load_cases, run
+
+    def rule_set_failed(error: PolicyError) -> None:
+        if junit_file is not None:
+            junit_file.write_text(junit_error_xml(error), encoding="utf-8")
+
+    policies = load_rule_set(policies_dir, schemas_dir, uses=False, command="test", on_failure=rule_set_failed)
     try:
-        cases = [case for file in discover(list(paths)) for case in load_cases(file)]
+        found = resolve_tests(list(paths))
+        files = discover(found)
+        cases = [case for file in files for case in load_cases(file)]
+    except NotFound as error:
+        echo(f"vilkar test: {error}", err=True)
+        raise SystemExit(EXIT_INPUT)
     except CaseFileError as error:
         echo(f"vilkar test: {error}", err=True)
         raise SystemExit(EXIT_INPUT)
     if not cases:
-        echo("vilkar test: no test cases found (looked in tests/policies/ or the paths given)", err=True)
+        where = ", ".join(str(path) for path in found)
+        echo(f"vilkar test: no test cases found: looked for YAML files with `cases:` in {where}", err=True)
         raise SystemExit(EXIT_INPUT)
     report = run(policies, cases)
     current = None
@@ -56,6 +76,8 @@ def test_command(paths: tuple[Path, ...], junit_file: Path | None, fail_under: f
     echo("")
     echo(f"{len(report.results)} cases: {len(report.results) - failed} passed, {failed} failed")
     echo(f"clause coverage: {len(universe) - len(missing)} of {len(universe)} rules ({percent:.1f}%)")
+    if policies.rule_set is not None:
+        echo(policies.rule_set.summary())
     if missing:
         echo("rules no case made decide:")
         for kind, name, index, rule in missing:

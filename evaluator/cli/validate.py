@@ -15,6 +15,7 @@ from .common import (
     load_rule_set,
     policies_option,
     read_documents,
+    schemas_option,
     report_request_error,
     style,
 )
@@ -24,9 +25,10 @@ from .common import (
 @click.argument("files", nargs=-1, required=True)
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @policies_option
-def validate_command(files: tuple[str, ...], output: str, policies_dir: str | None) -> None:
+@schemas_option
+def validate_command(files: tuple[str, ...], output: str, policies_dir: str | None, schemas_dir: str | None) -> None:
     """Check request documents against their kind's schema, without deciding them."""
-    policies = load_rule_set(policies_dir)
+    policies = load_rule_set(policies_dir, schemas_dir, command="validate")
     status = EXIT_OK
     for document in read_documents(files):
         if isinstance(document, DocumentError):
@@ -43,4 +45,6 @@ def validate_command(files: tuple[str, ...], output: str, policies_dir: str | No
             echo(json.dumps({"file": document.name, "valid": True, "errors": []}))
         else:
             echo(f"{document.name}: {style('valid', fg='green')} {document.data.get('kind')} request")
+    if output == "text" and policies.rule_set is not None:
+        echo(policies.rule_set.summary())
     raise SystemExit(status)

@@ -7,18 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import EXIT_INPUT, echo, report_request_error
-
-
-def _rule_set_path(option: str | None) -> tuple[Path, bool]:
-    """`--policies`/`VILKAR_POLICIES`, else `./policies` when it holds policies, else the bundled rule set."""
-    from ..resources import data_dir
-    if option:
-        return Path(option), False
-    local = Path("policies")
-    if local.is_dir() and any(local.rglob("*.vk")):
-        return local, False
-    return data_dir("policies"), True
+from .common import EXIT_INPUT, echo, find_rule_set, find_schemas, policies_option, report_request_error
 
 
 @click.command("view")
@@ -26,8 +15,7 @@ def _rule_set_path(option: str | None) -> tuple[Path, bool]:
               help="Write the page to this file (default: standard output).")
 @click.option("--request", "request_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Also decide this request: its deciding clauses are outlined, its business time drawn.")
-@click.option("--policies", "policies_dir", metavar="DIR", envvar="VILKAR_POLICIES",
-              help="The rule set (default: ./policies, else the bundled one).")
+@policies_option
 @click.option("--tests", "tests_dir", type=click.Path(exists=True, path_type=Path),
               help="Policy tests for coverage per clause (default: tests/policies/ when it exists).")
 @click.option("--status", "status_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -40,7 +28,7 @@ def view_command(out: Path | None, request_file: Path | None, policies_dir: str 
     except ImportError:
         echo("vilkar view highlights policies with Pygments, which is missing: pip install 'vilkar[lsp]'", err=True)
         raise SystemExit(EXIT_INPUT)
-    from ..api import _display_name, _policy_files, load_policies
+    from ..api import load_rule_set
     from ..errors import PolicyError, RequestError
     from ..requests.documents import DocumentError, read_document
     from ..tools.clauses import contract_beside, parse_contract
@@ -49,10 +37,10 @@ def view_command(out: Path | None, request_file: Path | None, policies_dir: str 
     from ..tools.view.page import render
     from ..tools.view.timeline import request_timelines
 
-    path, bundled = _rule_set_path(policies_dir)
+    rule_set = find_rule_set(policies_dir, uses=True, command="view")  # SPEC §8.1, like every command
+    path, bundled, files = rule_set.root, rule_set.bundled, list(rule_set.files)
     try:
-        files = _policy_files(path)
-        policies = load_policies(None if bundled else path)
+        policies = load_rule_set(rule_set, find_schemas(None, "view"))
     except PolicyError as error:
         echo(str(error), err=True)
         echo("vilkar view: the rule set does not load; nothing was written", err=True)
@@ -62,7 +50,7 @@ def view_command(out: Path | None, request_file: Path | None, policies_dir: str 
         echo(f"vilkar view: no contract text (contract/*.txt) beside {path}", err=True)
         raise SystemExit(EXIT_INPUT)
     status_path = status_file or _status_beside(contract_file)
-    sources = read_sources(files, {file: _display_name(file, bundled) for file in files})
+    sources = read_sources(files, {file: rule_set.display_name(file) for file in files})
     try:
         view = build_view(sources, parse_contract(contract_file.read_text(encoding="utf-8")),
                           status_path.read_text(encoding="utf-8") if status_path else None,

@@ -193,3 +193,18 @@ def junit_xml(report: TestReport) -> str:
                 failure = ElementTree.SubElement(case, "failure", message=result.problems[0])
                 failure.text = "\n".join(result.problems)
     return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)
+
+
+def junit_error_xml(error: Exception) -> str:
+    """JUnit XML for a run that could not start because the rule set does not load: one test in error."""
+    suites = ElementTree.Element("testsuites", name="vilkar", tests="1", failures="0", errors="1")
+    suite = ElementTree.SubElement(suites, "testsuite", name="rule set", tests="1", failures="0", errors="1",
+                                   time="0")
+    case = ElementTree.SubElement(suite, "testcase", classname="rule set", name="the rule set loads", time="0")
+    diagnostics = getattr(error, "diagnostics", [])
+    first = diagnostics[0] if diagnostics else None
+    message = (f"{first.span}: {first.code} {first.message}" if first is not None else str(error))
+    failure = ElementTree.SubElement(case, "error", message=f"the rule set does not load: {message}",
+                                     type="PolicyError")
+    failure.text = str(error)
+    return ElementTree.tostring(suites, encoding="unicode", xml_declaration=True)

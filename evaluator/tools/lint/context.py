@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ...language import ast
-from ...api import _display_name, _policy_files
 from ...language.check import CheckedRuleSet, check
 from ...language.diagnostics import Diagnostic
 from ...language.parser import ParseError, parse_module
 from ...resources import data_dir
-from ...requests.schema import load_schemas
+from ...errors import PolicyError
+from ...rule_set import RuleSet, read_schemas, read_source, resolve_schemas
 from ...language.source import Source
 
 
@@ -26,6 +26,7 @@ class LintContext:
     contract: str | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     checked: CheckedRuleSet | None = None
+    rule_set: RuleSet | None = None
 
     def items(self) -> Iterator[ast.Item]:
         for module in self.modules:
@@ -37,27 +38,35 @@ class LintContext:
                 yield item
 
 
-def load_context(paths: list[Path], schemas: Path | None = None, contract: Path | None = None) -> LintContext:
-    """Parse and check the policy files under the given paths (default: the bundled rule set)."""
-    files: list[tuple[Path, bool]] = []
-    for path in paths or [data_dir("policies")]:
-        files.extend((file, not paths) for file in _policy_files(path))
-    sources = {}
-    for file, bundled in files:
-        name = _display_name(file, bundled)
-        sources[name] = Source.of(name, file.read_text(encoding="utf-8"))
-    return context_from_sources(sources, load_schemas(schemas or data_dir("schemas")),
-                                _contract_text(contract, paths))
+def load_context(paths: list[Path] | RuleSet, schemas: Path | None = None,
+                 contract: Path | None = None) -> LintContext:
+    """Parse and check a rule set: a resolved one, or the policy files under the given paths."""
+    rule_set = paths if isinstance(paths, RuleSet) else RuleSet.of_paths(paths, "the paths given")
+    sources, unreadable = {}, []
+    for file in rule_set.files:  # a file that is not UTF-8 is a finding like a parse error, not a crash
+        name = rule_set.display_name(file)
+        try:
+            sources[name] = read_source(file, name)
+        except PolicyError as error:
+            unreadable.extend(error.diagnostics)
+            sources.update(error.sources)
+    context = context_from_sources(sources, read_schemas(schemas or resolve_schemas(None)),
+                                   _contract_text(contract, rule_set), unreadable=unreadable)
+    context.rule_set = rule_set
+    return context
 
 
 def context_from_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any]],
-                         contract: str | None, parse: Any = None) -> LintContext:
+                         contract: str | None, parse: Any = None,
+                         unreadable: list[Diagnostic] | None = None) -> LintContext:
     """Parse and check policy texts already in memory (an editor's unsaved buffers, for instance).
 
-    `parse` replaces `parse_module`, so that an editor can reuse the trees of files that did not change.
+    `parse` replaces `parse_module`, so that an editor can reuse the trees of files that did not change;
+    `unreadable` are the diagnostics of files that could not be read as text (they are not parsed).
     """
-    context = LintContext(sources, [], schemas, contract)
-    for source in sources.values():
+    context = LintContext(dict(sources), [], schemas, contract, list(unreadable or []))
+    unreadable_files = {d.span.file for d in unreadable or []}
+    for source in (s for s in sources.values() if s.name not in unreadable_files):
         try:
             context.modules.append((parse or parse_module)(source))
         except ParseError as error:
@@ -68,16 +77,14 @@ def context_from_sources(sources: dict[str, Source], schemas: dict[str, dict[str
     return context
 
 
-def _contract_text(contract: Path | None, paths: list[Path]) -> str | None:
-    """The contract the policies cite: given, or `contract/*.txt` beside the policies."""
+def _contract_text(contract: Path | None, rule_set: RuleSet) -> str | None:
+    """The contract the policies cite: given, or `contract/*.txt` beside the policies, or the bundled copy."""
     candidates = [contract] if contract else []
-    for path in paths or [data_dir("policies")]:
-        folder = path if path.is_dir() else path.parent
-        candidates.extend(sorted((folder / "contract").glob("*.txt")))
+    candidates.extend(sorted((rule_set.root / "contract").glob("*.txt")))
     candidates.extend(sorted((data_dir("policies") / "contract").glob("*.txt")))
     for candidate in candidates:
         if candidate is not None and candidate.is_file():
-            return normalize_text(candidate.read_text(encoding="utf-8"))
+            return normalize_text(candidate.read_text(encoding="utf-8-sig"))
     return None
 
 
