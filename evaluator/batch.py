@@ -27,20 +27,24 @@ Task = Union[tuple[int, list[str]], tuple[int, str, int, int]]
 _worker_policies: PolicySet | None = None
 
 
-def decide_line(policies: PolicySet, number: int, line: str, explain: bool = False) -> tuple[str, bool]:
+def decide_line(policies: PolicySet, number: int, line: str, explain: bool = False,
+                name: str = "-") -> tuple[str, bool]:
     """One output record (JSON text) for one input line, and whether the line was decided."""
+    source = f"{name}:{number}"  # SPEC §8.2: `file:LINE` in a batch
     try:
         document = json.loads(line, parse_float=Decimal)
     except (json.JSONDecodeError, RecursionError) as error:
         message = getattr(error, "msg", "too deeply nested")
         column = getattr(error, "colno", 1)
-        return _record({"line": number, "error": f"not valid JSON at column {column}: {message}"}), False
+        text = f"not valid JSON at column {column}: {message}"
+        return _record({"source": source, "line": number, "error": text,
+                        "errors": [{"pointer": "", "message": text, "line": number, "col": column}]}), False
     try:
         result = policies.evaluate(document)
     except RequestError as error:
-        return _record({"line": number, "error": "invalid request",
+        return _record({"source": source, "line": number, "error": "invalid request",
                         "errors": [problem.to_dict() for problem in error.errors]}), False
-    return _record({"line": number, **result.to_dict(trace=explain)}), True
+    return _record({"source": source, "line": number, **result.to_dict(trace=explain)}), True
 
 
 def _record(value: dict[str, Any]) -> str:
@@ -49,9 +53,10 @@ def _record(value: dict[str, Any]) -> str:
 
 def decide_chunk(policies: PolicySet, task: Task, explain: bool) -> tuple[str, int, int]:
     """The output text of a chunk, and how many of its lines were decided and rejected."""
-    first = task[0]
+    first, name = task[0], "-"
     if len(task) == 4:
         _, path, offset, size = task
+        name = path
         with open(path, "rb") as handle:
             handle.seek(offset)
             lines = handle.read(size).decode("utf-8", errors="replace").split("\n")
@@ -61,7 +66,7 @@ def decide_chunk(policies: PolicySet, task: Task, explain: bool) -> tuple[str, i
     for number, line in enumerate(lines, first):
         if not line.strip():
             continue  # a blank line is no request; it still counts for the numbering
-        text, ok = decide_line(policies, number, line, explain)
+        text, ok = decide_line(policies, number, line, explain, name)
         output.append(text)
         decided += ok
         failed += not ok

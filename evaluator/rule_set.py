@@ -15,6 +15,7 @@ import hashlib
 import os
 import tomllib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -127,6 +128,10 @@ class RuleSet:
 
     def sha256(self) -> str:
         """Content and relative names of every file, so a copy of a rule set has the same fingerprint."""
+        return self._fingerprint
+
+    @cached_property
+    def _fingerprint(self) -> str:  # the files are read once: a report names the rule set as it was loaded
         digest = hashlib.sha256()
         root = self.root.resolve()
         for file in self.files:

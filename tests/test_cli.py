@@ -32,9 +32,13 @@ def test_eval_explain_names_rule_and_clause():
     assert "at policies/cancellation.vk:" in result.output
 
 
-def test_eval_json_is_the_result_dict():
-    result = run("eval", "--format", "json", str(SAMPLES / "cancellation-9-days-notice.yaml"))
-    payload = json.loads(result.output)
+def test_eval_json_is_one_array_of_records():
+    sample = str(SAMPLES / "cancellation-9-days-notice.yaml")
+    result = run("eval", "--format", "json", sample)
+    [payload] = json.loads(result.output)
+    assert set(payload) - {"version"} == {"source", "kind", "decisions", "notes", "trace", "rule_set"}
+    assert set(payload["rule_set"]) == {"path", "files", "sha256"}
+    assert payload["source"] == sample and payload["kind"] == "cancellation"
     assert payload["decisions"] == {"notice_days": 9, "fee_percent": 50, "fee": "6250.00", "refund": "6250.00"}
     assert {entry["decision"] for entry in payload["trace"]} == set(payload["decisions"])
     assert all(entry["cites"] for entry in payload["trace"])
@@ -47,11 +51,44 @@ def test_eval_several_files_in_json_gives_a_list():
     assert [entry["decisions"]["fee_percent"] for entry in payload] == [50, 0]
 
 
+def test_good_and_bad_documents_give_records_in_input_order_as_json_and_jsonl(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"kind": "cancellation"}', encoding="utf-8")
+    good = str(SAMPLES / "cancellation-9-days-notice.yaml")
+    files = [good, str(bad), str(tmp_path / "missing.yaml"), good]
+    as_json = run("eval", "--format", "json", *files)
+    assert as_json.exit_code == 2
+    records = json.loads(as_json.stdout)  # the whole of stdout is one JSON document
+    assert [r["source"] for r in records] == files
+    assert ["errors" in r for r in records] == [False, True, True, False]
+    assert {e["pointer"] for e in records[1]["errors"]} >= {"/service", "/service_cost"}
+    assert "cannot read" in records[2]["errors"][0]["message"]
+    as_jsonl = run("eval", "--format", "jsonl", *files)
+    assert [json.loads(line) for line in as_jsonl.stdout.splitlines()] == records
+    assert as_jsonl.exit_code == 2
+
+
+def test_no_documents_decided_is_still_one_json_array():
+    result = run("eval", "--format", "json", "does-not-exist.yaml")
+    assert result.exit_code == 2
+    [record] = json.loads(result.stdout)
+    assert record["source"] == "does-not-exist.yaml"
+
+
+def test_quiet_prints_only_problems():
+    good = str(SAMPLES / "cancellation-9-days-notice.yaml")
+    assert run("eval", "--quiet", good).stdout == ""
+    assert run("validate", "-q", good).stdout == ""
+    bad = run("validate", "-q", "-", input='kind: incident\nseverity: 1\n')
+    assert bad.exit_code == 1 and "write it in quotes" in bad.stderr
+
+
 def test_eval_reads_stdin_json_and_yaml():
     document = {"kind": "proactive_request", "service": "Workshop", "submitted_on": "2027-05-01",
                 "work_order_expires_on": "2027-06-30"}
     as_json = run("eval", "--format", "json", "-", input=json.dumps(document))
-    assert json.loads(as_json.output)["decisions"] == {"deadline": "2027-05-01", "in_time": True}
+    assert json.loads(as_json.output)[0]["source"] == "-"
+    assert json.loads(as_json.output)[0]["decisions"] == {"deadline": "2027-05-01", "in_time": True}
     as_yaml = run("eval", "-", input="kind: proactive_request\nservice: x\nsubmitted_on: 2027-05-02\n"
                                      "work_order_expires_on: 2027-06-30\n")
     assert as_yaml.exit_code == 0 and "in_time   false" in as_yaml.output
@@ -71,8 +108,8 @@ def test_invalid_request_in_json_format_lists_pointers():
                 "cancelled_on": "2026-12-01", "service_cost": {"amount": -1, "currency": "USD"}, "extra": 1}
     result = run("eval", "--format", "json", "-", input=json.dumps(document))
     assert result.exit_code == 2
-    payload = json.loads(result.output)
-    assert payload["valid"] is False
+    [payload] = json.loads(result.output)
+    assert set(payload) == {"source", "errors", "rule_set"}
     assert {e["pointer"] for e in payload["errors"]} == {"/service_cost/amount", "/extra"}
 
 
@@ -84,12 +121,20 @@ def test_unreadable_inputs_exit_2():
     assert run("eval", "-", input="- just\n- a list\n").exit_code == 2
 
 
-def test_validate_reports_findings_with_exit_1():
-    ok = run("validate", str(SAMPLES / "incident-sev-b-friday-afternoon.yaml"))
+def test_validate_reports_findings_with_exit_1_and_unreadable_files_with_exit_2():
+    sample = str(SAMPLES / "incident-sev-b-friday-afternoon.yaml")
+    ok = run("validate", sample)
     assert ok.exit_code == 0 and "valid incident request" in ok.output
     bad = run("validate", "-", input='kind: incident\nseverity: 1\n')
     assert bad.exit_code == 1
     assert "write it in quotes" in bad.output
+    assert run("validate", sample, "does-not-exist.yaml").exit_code == 2
+    records = json.loads(run("validate", "--format", "json", sample, "-", input='kind: incident\n').stdout)
+    assert {k: v for k, v in records[0].items() if k != "rule_set"} == {"source": sample, "kind": "incident",
+                                                                         "errors": []}
+    assert records[1]["source"] == "-" and records[1]["errors"]
+    lines = run("validate", "--format", "jsonl", sample, sample).stdout.splitlines()
+    assert [json.loads(line)["errors"] for line in lines] == [[], []]
 
 
 def test_schema_prints_the_kind_schema_and_suggests_names():
@@ -121,3 +166,15 @@ def test_broken_policies_exit_2_with_diagnostics(tmp_path):
 def test_no_colour_when_not_a_terminal_or_no_color_set():
     result = run("eval", str(SAMPLES / "cancellation-9-days-notice.yaml"), env={"NO_COLOR": "1"})
     assert "\x1b[" not in result.output
+
+
+def test_batch_records_name_their_source_line(tmp_path):
+    document = {"kind": "proactive_request", "service": "Workshop", "submitted_on": "2027-05-01",
+                "work_order_expires_on": "2027-06-30"}
+    lines = tmp_path / "in.jsonl"
+    lines.write_text(json.dumps(document) + "\n{not json\n", encoding="utf-8")
+    result = run("eval", "--batch", "--workers", "1", str(lines))
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["source"] for r in records] == [f"{lines}:1", f"{lines}:2"]
+    assert records[0]["notes"] == [] and records[1]["errors"][0]["line"] == 2
+    assert result.exit_code == 2

@@ -85,12 +85,13 @@ def test_cli_formats_and_exit_codes(policies):
     assert f"cancellation.vk:{line}:14: VK201 notice_days = 13 days falls in no tier" in text.output
     assert "^^^^^^^^^^^ VK201" in text.output and "= hint:" in text.output
     as_json = json.loads(runner.invoke(main, ["lint", "--format", "json", str(policies)]).output)
-    assert {f["code"] for f in as_json} >= {"VK201"}
+    assert {f["code"] for f in as_json["findings"]} >= {"VK201"}
+    assert set(as_json["rule_set"]) == {"path", "files", "sha256"} and as_json["errors"] >= 1
     sarif = json.loads(runner.invoke(main, ["lint", "--format", "sarif", str(policies)]).output)
     result = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "VK201")
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == line
     github = runner.invoke(main, ["lint", "--format", "github", str(policies)]).output
-    assert "::warning file=" in github and f"line={line},col=14" in github and "title=VK201::" in github
+    assert "::error file=" in github and f"line={line},col=14" in github and "title=VK201::" in github
     explained = runner.invoke(main, ["lint", "--explain", "VK201"])
     assert explained.exit_code == 0 and "tier-gap" in explained.output
     assert runner.invoke(main, ["lint", "--explain", "VK999"]).exit_code == 2

@@ -21,8 +21,8 @@ def colour() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None  # None: click colours only on a terminal
 
 
-def echo(text: str, err: bool = False) -> None:
-    click.echo(text, err=err, color=colour())
+def echo(text: str, err: bool = False, nl: bool = True) -> None:
+    click.echo(text, err=err, color=colour(), nl=nl)
 
 
 def style(text: str, **style: Any) -> str:
@@ -72,28 +72,129 @@ def read_documents(files: tuple[str, ...]) -> Iterator[Document | DocumentError]
                 with open(name, encoding="utf-8") as handle:
                     text = handle.read()
         except (OSError, UnicodeDecodeError) as error:
-            yield DocumentError(f"{name}: cannot read: {error}")
+            unreadable = DocumentError(f"{name}: cannot read: {error}")
+            unreadable.source = name
+            yield unreadable
             continue
         try:
             yield read_document(name, text)
         except DocumentError as error:
+            error.source = getattr(error, "source", None) or name  # the record's "source" (SPEC §8.2)
             yield error
 
 
+class Records:
+    """The output of `eval` and `validate` (SPEC §8.2): text for people, or one record per document.
+
+    `json` is one array, `jsonl` one record per line, both in input order; a record is
+    `{"source", "kind", "decisions", "notes", "trace"}` for a decided document, `{"source", "kind",
+    "errors": []}` for a valid one (validate), or `{"source", "errors": [...]}`, each with the
+    `rule_set` that was used. In text, results go to
+    stdout and problems to stderr; `quiet` prints only problems.
+    """
+
+    def __init__(self, output: str, quiet: bool = False, rule_set: RuleSet | None = None):
+        self.output = output
+        self.quiet = quiet
+        self.count = 0
+        self.rule_set = rule_set.describe() if rule_set is not None and output != "text" else None
+
+    def record(self, record: dict[str, Any]) -> None:
+        if self.rule_set is not None:
+            record["rule_set"] = self.rule_set  # which rule set decided it (SPEC §8.1)
+        if self.output == "jsonl":
+            echo(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+        else:
+            text = json.dumps(record, ensure_ascii=False, indent=2)
+            echo(("[\n" if self.count == 0 else ",\n") + _indent(text), nl=False)
+        self.count += 1
+
+    def decided(self, document: Document, result: Any, explain: bool) -> None:
+        if self.output == "text":
+            if not self.quiet:
+                echo(text_result(document.name, result, explain))
+            return
+        self.record({"source": document.name, **result.to_dict()})  # and the version, where there is one
+
+    def valid(self, document: Document) -> None:
+        kind = document.data.get("kind")
+        if self.output == "text":
+            if not self.quiet:
+                echo(f"{document.name}: {style('valid', fg='green')} {kind} request")
+            return
+        self.record({"source": document.name, "kind": kind, "errors": []})
+
+    def invalid(self, document: Document, error: RequestError) -> None:
+        problems = [document.locate(problem) for problem in error.errors]
+        if self.output != "text":
+            self.record({"source": document.name, "errors": [problem.to_dict() for problem in problems]})
+            return
+        count = len(problems)
+        echo(style(f"{document.name}: invalid request ({count} problem{'s' if count != 1 else ''})",
+                   fg="red", bold=True), err=True)
+        for problem in problems:
+            where = f"{document.name}:{problem.line}:{problem.col}: " if problem.line is not None else ""
+            value = f" (got {json.dumps(plain(problem.value), ensure_ascii=False)})" if problem.has_value else ""
+            echo(f"  {where}{problem.pointer or '/'}: {problem.message}{value}", err=True)
+            if problem.hint:
+                echo(f"    = hint: {problem.hint}", err=True)
+
+    def unreadable(self, error: DocumentError) -> None:
+        if self.output == "text":
+            echo(str(error), err=True)
+            return
+        problem: dict[str, Any] = {"pointer": "", "message": str(error)}
+        for key in ("line", "col"):
+            if getattr(error, key, None) is not None:
+                problem[key] = getattr(error, key)
+        self.record({"source": getattr(error, "source", None) or "-", "errors": [problem]})
+
+    def finish(self, policies: PolicySet, summary: str | None = None) -> None:
+        """Close the JSON array; in text, the summary line with the rule set."""
+        if self.output == "json":
+            echo("[]" if self.count == 0 else "\n]")
+        elif self.output == "text" and not self.quiet:
+            parts = [summary] if summary else []
+            if policies.rule_set is not None:
+                parts.append(policies.rule_set.summary())
+            if parts:
+                echo("; ".join(parts))
+
+
 def report_request_error(document: Document, error: RequestError, output: str) -> None:
-    problems = [document.locate(problem) for problem in error.errors]
-    if output == "json":
-        echo(json.dumps({"file": document.name, "valid": False, "errors": [p.to_dict() for p in problems]},
-                         ensure_ascii=False, indent=2))
-        return
-    echo(style(f"{document.name}: invalid request ({len(problems)} problem{'s' if len(problems) != 1 else ''})",
-                 fg="red", bold=True), err=True)
-    for problem in problems:
-        where = f"{document.name}:{problem.line}:{problem.col}: " if problem.line is not None else ""
-        value = f" (got {json.dumps(plain(problem.value), ensure_ascii=False)})" if problem.has_value else ""
-        echo(f"  {where}{problem.pointer or '/'}: {problem.message}{value}", err=True)
-        if problem.hint:
-            echo(f"    = hint: {problem.hint}", err=True)
+    """An invalid request as text on stderr (or a record), for commands outside eval and validate."""
+    Records(output).invalid(document, error)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())
+
+
+def text_result(name: str, result: Any, explain: bool) -> str:
+    if explain:
+        return f"{style(name, bold=True)}\n{result.explain()}\n"
+    decisions = result.to_dict(trace=False)["decisions"]
+    width = max((len(k) for k in decisions), default=0)
+    version = getattr(result, "version", None)
+    shown = f" (version {version.id})" if version is not None and version.id else ""
+    lines = [style(f"{name}: {result.kind}{shown}", bold=True)]
+    for key, value in decisions.items():
+        lines.append(f"  {key.ljust(width)}  {_text_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _text_value(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+format_option = click.option("--format", "output", type=click.Choice(["text", "json", "jsonl"]), default="text",
+                             show_default=True,
+                             help="text for people; json: one array of records; jsonl: one record per line.")
+quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print only problems (text format).")
 
 
 def plain(value: Any) -> Any:

@@ -1,35 +1,33 @@
 """`vilkar eval`: decide request documents, one by one or as a batch of JSON Lines."""
 from __future__ import annotations
 
-import json
 import os
 import sys
-from typing import Any
-
 import click
 
 from ..api import PolicySet
 from ..errors import RequestError
 from ..requests.documents import DocumentError
-from ..result import Result
 from .common import (
     EXIT_INPUT,
     EXIT_OK,
+    Records,
     colour,
     echo,
+    format_option,
     load_rule_set,
     policies_option,
+    quiet_option,
     read_documents,
     schemas_option,
-    report_request_error,
-    style,
 )
 
 
 @click.command("eval")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--explain", is_flag=True, help="Say why each decision has its value, with its clause.")
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option
+@quiet_option
 @click.option("--batch", is_flag=True, help="Read JSON Lines (one request per line), write JSON Lines in order.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Processes for --batch (default: every core this process may use).")
@@ -42,10 +40,14 @@ from .common import (
 @click.option("--out", "out", metavar="DIR", help="Where --engine dask writes its shards, OUT/part-NNNNN.jsonl.")
 @policies_option
 @schemas_option
-def eval_command(files: tuple[str, ...], explain: bool, output: str, batch: bool, workers: int | None,
+def eval_command(files: tuple[str, ...], explain: bool, output: str, quiet: bool, batch: bool, workers: int | None,
                  as_of: str | None, engine: str, scheduler: str | None, out: str | None,
                  policies_dir: str | None, schemas_dir: str | None) -> None:
-    """Evaluate request documents (YAML or JSON; `-` reads stdin)."""
+    """Evaluate request documents (YAML or JSON; `-` reads stdin).
+
+    Exit 0 when every document was decided; 2 when one is unreadable or not a valid request, or the rule
+    set does not load.
+    """
     policies = load_rule_set(policies_dir, schemas_dir)
     if engine == "dask" or scheduler or out:
         _check_dask_options(batch, engine, out)
@@ -54,28 +56,23 @@ def eval_command(files: tuple[str, ...], explain: bool, output: str, batch: bool
     if batch:
         _batch(files, explain, workers, policies)
     status = EXIT_OK
-    results: list[dict[str, Any]] = []
+    records = Records(output, quiet, policies.rule_set)
+    decided = rejected = 0
     for document in read_documents(files):
         if isinstance(document, DocumentError):
-            echo(str(document), err=True)
-            status = EXIT_INPUT
+            records.unreadable(document)
+            status, rejected = EXIT_INPUT, rejected + 1
             continue
         try:
             result = policies.evaluate(document.data, as_of=as_of)
         except RequestError as error:
-            report_request_error(document, error, output)
-            status = EXIT_INPUT
+            records.invalid(document, error)
+            status, rejected = EXIT_INPUT, rejected + 1
             continue
-        if output == "json":
-            entry = result.to_dict()
-            entry["file"] = document.name
-            results.append(entry)
-        else:
-            echo(_text_result(document.name, result, explain))
-    if output == "json" and results:
-        echo(json.dumps(results[0] if len(files) == 1 else results, ensure_ascii=False, indent=2))
-    if output == "text" and policies.rule_set is not None:
-        echo(policies.rule_set.summary())
+        records.decided(document, result, explain)
+        decided += 1
+    summary = f"{decided} decided, {rejected} rejected" if decided + rejected > 1 or rejected else None
+    records.finish(policies, summary)
     raise SystemExit(status)
 
 
@@ -121,23 +118,3 @@ class _NoProgress:
 
     def __exit__(self, *exc: object) -> None:
         return None
-
-
-def _text_result(name: str, result: Result, explain: bool) -> str:
-    if explain:
-        return f"{style(name, bold=True)}\n{result.explain()}\n"
-    decisions = result.to_dict()["decisions"]
-    width = max((len(k) for k in decisions), default=0)
-    version = f" (version {result.version.id})" if result.version is not None and result.version.id else ""
-    lines = [style(f"{name}: {result.kind}{version}", bold=True)]
-    for key, value in decisions.items():
-        lines.append(f"  {key.ljust(width)}  {_text_value(value)}")
-    return "\n".join(lines) + "\n"
-
-
-def _text_value(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

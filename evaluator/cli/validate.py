@@ -1,8 +1,6 @@
 """`vilkar validate`: check request documents against their schema without deciding them."""
 from __future__ import annotations
 
-import json
-
 import click
 
 from ..errors import RequestError
@@ -11,40 +9,45 @@ from .common import (
     EXIT_FINDINGS,
     EXIT_INPUT,
     EXIT_OK,
-    echo,
+    Records,
+    format_option,
     load_rule_set,
     policies_option,
+    quiet_option,
     read_documents,
     schemas_option,
-    report_request_error,
-    style,
 )
 
 
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True)
-@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option
+@quiet_option
 @policies_option
 @schemas_option
-def validate_command(files: tuple[str, ...], output: str, policies_dir: str | None, schemas_dir: str | None) -> None:
-    """Check request documents against their kind's schema, without deciding them."""
+def validate_command(files: tuple[str, ...], output: str, quiet: bool, policies_dir: str | None,
+                     schemas_dir: str | None) -> None:
+    """Check request documents against their kind's schema, without deciding them.
+
+    Exit 0 when every document is valid; 1 when one is not; 2 when a file is unreadable or the rule set
+    does not load.
+    """
     policies = load_rule_set(policies_dir, schemas_dir, command="validate")
     status = EXIT_OK
+    records = Records(output, quiet, policies.rule_set)
+    valid = invalid = 0
     for document in read_documents(files):
         if isinstance(document, DocumentError):
-            echo(str(document), err=True)
+            records.unreadable(document)
             status = EXIT_INPUT
             continue
         try:
             policies.validate(document.data)
         except RequestError as error:
-            report_request_error(document, error, output)
-            status = max(status, EXIT_FINDINGS)
+            records.invalid(document, error)
+            status, invalid = max(status, EXIT_FINDINGS), invalid + 1
             continue
-        if output == "json":
-            echo(json.dumps({"file": document.name, "valid": True, "errors": []}))
-        else:
-            echo(f"{document.name}: {style('valid', fg='green')} {document.data.get('kind')} request")
-    if output == "text" and policies.rule_set is not None:
-        echo(policies.rule_set.summary())
+        records.valid(document)
+        valid += 1
+    records.finish(policies, f"{valid} valid, {invalid} invalid" if valid + invalid > 1 or invalid else None)
     raise SystemExit(status)

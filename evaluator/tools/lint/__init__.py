@@ -1,23 +1,29 @@
 """`vilkar lint`: every check of the checker, plus the rules in this package, one module per rule.
 
 Each rule module has a docstring (its documentation, printed by `vilkar lint --explain CODE`), a
-`CODE`, a `NAME`, and `check(context)` yielding diagnostics.
+`CODE`, a `NAME`, a default `SEVERITY`, and `check(context)` yielding diagnostics. Checker errors are
+always reported: a rule set with them does not load, so no setting may hide them.
 """
 from __future__ import annotations
+
+from dataclasses import replace
 
 from ...language.diagnostics import Diagnostic, sort_key
 from . import (
     missing_citation, missing_decision, tier_gap, tier_overlap, unexpected_decision, unknown_citation,
-    unreachable_rule, unused_definition,
+    unreachable_rule, unused_definition, unused_suppression,
 )
+from .config import LintConfig
 from .context import LintContext, load_context
 
 RULES = (tier_gap, tier_overlap, unreachable_rule, missing_citation, unknown_citation, unused_definition,
          missing_decision, unexpected_decision)
+DOCUMENTED = RULES + (unused_suppression,)
 
 CHECKER_CODES = {
     "VK001": "The policy does not parse: the grammar expected something else at this place.",
-    "VK100": "There is no policy file or directory at the given path.",
+    "VK002": "A policy file is not UTF-8 text; save it as UTF-8.",
+    "VK100": "There is no policy file or directory at the given path, or a file cannot be read.",
     "VK101": "A name is used that no `decision`, `let`, `set` or comprehension defines.",
     "VK102": "A request field is used that the kind's JSON schema does not have.",
     "VK103": "A text is compared with an enum field (or a set of them) whose schema does not allow it.",
@@ -37,18 +43,29 @@ CHECKER_CODES = {
 }
 
 
-def lint(context: LintContext) -> list[Diagnostic]:
-    """Every finding: parse and check errors, and, if the rule set checks, every lint rule's."""
+def lint(context: LintContext, config: LintConfig | None = None) -> list[Diagnostic]:
+    """Every finding: parse and check errors, and, if the rule set checks, the selected lint rules'."""
+    config = config or LintConfig()
     findings = list(context.diagnostics)
-    if context.checked is not None:
-        for rule in RULES:
-            findings.extend(rule.check(context))
+    if context.checked is None:
+        return sorted(findings, key=sort_key)
+    found: list[Diagnostic] = []
+    for rule in RULES:
+        if config.enabled(rule.CODE):
+            level = config.level(rule.CODE, rule.SEVERITY)
+            found.extend(replace(finding, severity=level) for finding in rule.check(context))
+    suppressions = [s for s in unused_suppression.suppressions(context.sources.values())
+                    if config.enabled(s.code) or s.code not in CODES]
+    findings.extend(unused_suppression.apply(found, suppressions, {rule.CODE for rule in DOCUMENTED}))
+    if config.enabled(unused_suppression.CODE):
+        level = config.level(unused_suppression.CODE, unused_suppression.SEVERITY)
+        findings.extend(replace(finding, severity=level) for finding in unused_suppression.unused(suppressions, CODES))
     return sorted(findings, key=sort_key)
 
 
 def explain(code: str) -> str | None:
     """The documentation of a code, or None if there is no such code."""
-    for rule in RULES:
+    for rule in DOCUMENTED:
         if rule.CODE == code.upper():
             return f"{rule.CODE} ({rule.NAME})\n\n{(rule.__doc__ or '').strip()}"
     if code.upper() in CHECKER_CODES:
@@ -56,4 +73,20 @@ def explain(code: str) -> str | None:
     return None
 
 
-__all__ = ["lint", "explain", "load_context", "LintContext", "RULES"]
+def documentation() -> str:
+    """docs/lint.md: every rule's documentation, the page SARIF's helpUri points at."""
+    parts = ["# vilkar lint rules", "",
+             "Generated from the rule modules' docstrings (`vilkar lint --explain CODE` prints one).", ""]
+    for rule in sorted(DOCUMENTED, key=lambda r: r.CODE):
+        parts += [f'<a id="{rule.CODE.lower()}"></a>', f"## {rule.CODE} {rule.NAME} (default: {rule.SEVERITY})", "",
+                  (rule.__doc__ or "").strip(), ""]
+    parts += ["## Checker errors", "",
+              "These make the rule set fail to load; no setting or suppression hides them.", ""]
+    for code, text in sorted(CHECKER_CODES.items()):
+        parts += [f'<a id="{code.lower()}"></a>', f"### {code}", "", text, ""]
+    return "\n".join(parts)
+
+
+CODES = {rule.CODE for rule in DOCUMENTED} | set(CHECKER_CODES)
+
+__all__ = ["lint", "explain", "load_context", "LintContext", "LintConfig", "RULES", "DOCUMENTED", "CODES"]

@@ -19,6 +19,7 @@ from .context import LintContext
 
 CODE = "VK204"
 NAME = "missing-citation"
+SEVERITY = "warning"
 _HINT = 'add `cites "<section> – <heading>"`, e.g. `cites "2.6 Yderligere vilkår og betingelser – Annulleringspolitik"`'
 
 

@@ -17,6 +17,7 @@ from .context import LintContext
 
 CODE = "VK208"
 NAME = "missing-decision"
+SEVERITY = "error"
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:

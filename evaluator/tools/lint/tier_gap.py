@@ -20,6 +20,7 @@ from .values import is_integral, show_value, tier_bodies
 
 CODE = "VK201"
 NAME = "tier-gap"
+SEVERITY = "error"
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:

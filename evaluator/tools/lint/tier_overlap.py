@@ -17,6 +17,7 @@ from .values import is_integral, show_value, tier_bodies
 
 CODE = "VK202"
 NAME = "tier-overlap"
+SEVERITY = "error"
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:

@@ -16,6 +16,7 @@ from .context import LintContext
 
 CODE = "VK209"
 NAME = "unexpected-decision"
+SEVERITY = "warning"
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:

@@ -20,6 +20,7 @@ from .context import LintContext, normalize_text
 
 CODE = "VK205"
 NAME = "unknown-citation"
+SEVERITY = "error"
 _FOOTNOTE = re.compile(r",\s*fodnote\s+\d+$", re.IGNORECASE)
 _SECTION = re.compile(r"^(\d+(\.\d+)*\s+\S|tabel\s+\d+|bilag\s+[a-z])", re.IGNORECASE)
 

@@ -21,6 +21,7 @@ from .values import is_integral, match_bodies, tier_bodies
 
 CODE = "VK203"
 NAME = "unreachable-rule"
+SEVERITY = "error"
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:

@@ -16,6 +16,7 @@ from .context import LintContext
 
 CODE = "VK206"
 NAME = "unused-definition"
+SEVERITY = "warning"
 
 
 def check(context: LintContext) -> Iterator[Diagnostic]:
