@@ -220,7 +220,7 @@ def test_the_cli_evaluates_with_a_history_and_as_of():
     sample = str(ROOT / "samples" / "cancellation-9-days-notice.yaml")
     result = runner.invoke(main, ["eval", "--policies", str(HISTORY), "--format", "json", sample])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["version"]["id"] in ("2026-01", "2026-07")
+    assert json.loads(result.output)[0]["version"]["id"] in ("2026-01", "2026-07")  # one array (SPEC §8.2)
     result = runner.invoke(main, ["eval", "--policies", str(HISTORY), "--as-of", "2025-06-01", sample])
     assert result.exit_code == 2 and "no version of the rule set is in force" in result.output
 
