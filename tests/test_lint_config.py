@@ -106,9 +106,9 @@ def test_inline_suppression_on_the_line_or_the_line_above(repo):
 def test_a_suppression_that_suppresses_nothing_is_a_finding_and_a_quoted_one_is_not(repo):
     policy = repo / "policies" / "cancellation.vk"
     text = policy.read_text(encoding="utf-8").replace("6..14 days -> 50%", "6..13 days -> 50%")
-    text = text.replace("decision fee\n", "# vilkar: ignore[VK202]\ndecision fee\n", 1)
+    text = text.replace("decision fee:", "# vilkar: ignore[VK202]\ndecision fee:", 1)
     text = text.replace('Annulleringspolitik"\n', 'Annulleringspolitik"\n  note "# vilkar: ignore[VK206] in a text"\n', 1)
-    text = text.replace("decision refund\n", "# vilkar: ignore[VK999] no such rule\ndecision refund\n", 1)
+    text = text.replace("decision refund:", "# vilkar: ignore[VK999] no such rule\ndecision refund:", 1)
     policy.write_text(text, encoding="utf-8")
     findings = lint(load_context([repo / "policies"]))
     assert [(f.code, f.span.line) for f in findings] == [

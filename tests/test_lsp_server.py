@@ -152,7 +152,7 @@ async def test_definition_and_references(client: LanguageClient, workspace: Path
 
 async def test_formatting_equals_vilkar_fmt(client: LanguageClient, workspace: Path):
     path = workspace / "policies" / "cancellation.vk"
-    messy = path.read_text(encoding="utf-8").replace("decision fee\n  cites", "decision   fee\n      cites")
+    messy = path.read_text(encoding="utf-8").replace("decision fee: money USD\n  cites", "decision   fee: money USD\n      cites")
     uri = _open(client, path, messy, version=7)
     edits = await client.text_document_formatting_async(types.DocumentFormattingParams(
         text_document=types.TextDocumentIdentifier(uri=uri),

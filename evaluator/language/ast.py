@@ -381,6 +381,19 @@ Body = Union[RuleBody, TiersBody, MatchBody]
 
 
 @dataclass(frozen=True, slots=True)
+class TypeSpec:
+    """`percent 0%..100%`, `one of {"a", "b"}`, `money USD`, `date or nothing`: what a decision must give."""
+
+    name: str
+    low: Literal | None = None
+    high: Literal | None = None
+    values: tuple[str, ...] | None = None
+    currency: str | None = None
+    optional: bool = False
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class KindDecl:
     """`kind cancellation`: the following items decide requests of this kind."""
 
@@ -412,6 +425,7 @@ class LetDecl:
     body: Body
     kind: str | None
     span: Span = _span()
+    types: tuple[TypeSpec | None, ...] = ()  # one per name, None where none is declared
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,6 +437,7 @@ class Decision:
     body: Body
     kind: str | None
     span: Span = _span()
+    types: tuple[TypeSpec | None, ...] = ()  # one per name, None where none is declared
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,9 +520,13 @@ def _dump_lines(node: object, indent: int) -> list[str]:
     if not hasattr(node, "__dataclass_fields__"):
         return [pad + (repr(str(node)) if isinstance(node, Decimal) else repr(node))]
     lines = [pad + type(node).__name__]
+    after_span = False
     for node_field in fields(node):
+        after_span = after_span or node_field.name == "span"
         if not node_field.compare:  # positions and the literal's spelling are not part of the tree
             continue
+        if after_span and getattr(node, node_field.name) == node_field.default:
+            continue  # fields added after `span` (declared types) show only where they are written
         name = node_field.name
         value = getattr(node, name)
         inner = _dump_lines(value, indent + 2)

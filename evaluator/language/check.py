@@ -258,7 +258,10 @@ class _Checker:
             return [UNKNOWN] * len(names)
         self.in_progress.add(id(definition))
         kind.dependencies[id(definition)] = set()
+        start = len(self.diagnostics)
         result = self.body(definition, _Scope(kind, definition))
+        if definition.types or isinstance(definition, ast.Decision):
+            result = self.declared(kind, definition, result, start)
         self.in_progress.discard(id(definition))
         for name, type_ in zip(names, result):
             kind.value_types[name] = type_
@@ -273,6 +276,18 @@ class _Checker:
             self.error("VK104", f"decision `{name}` would report {type_.describe()}, which is not a result value",
                        decision.span, "report one of its fields, for example `request.location.country`, "
                        "or make it a `let`")
+
+    def declared(self, kind: KindInfo, definition: Definition, result: list[Type], start: int) -> list[Type]:
+        """Check the declared types; where a rule breaks one, it is reported once, as VK120, where written."""
+        from .declared import check_definition
+        before = len(self.diagnostics)
+        result = check_definition(definition, result, self.schemas.get(kind.name), self.types, self.error)
+        if any(d.code == "VK120" for d in self.diagnostics[before:]):
+            body = definition.body.span
+            self.diagnostics[start:before] = [
+                d for d in self.diagnostics[start:before]
+                if not (d.code == "VK104" and d.message.startswith("this gives") and body.start <= d.span.start <= body.end)]
+        return result
 
     def dependency_order(self, kind: KindInfo) -> list[Definition]:
         ordered: list[Definition] = []

@@ -133,16 +133,39 @@ class _Builder(Transformer):
 
     def let_decl(self, meta, names, *rest):
         citation = rest[0] if isinstance(rest[0], ast.Citation) else None
-        return ast.LetDecl(names, citation, rest[-1], self.kind, self._span(meta))
+        return ast.LetDecl(names[0], citation, rest[-1], self.kind, self._span(meta), _declared(names[1]))
 
     def decision(self, meta, names, *rest):
         citation = rest[0] if isinstance(rest[0], ast.Citation) else None
         body = rest[-1]
-        return ast.Decision(names, citation, body, self.kind, self._span(meta))
+        return ast.Decision(names[0], citation, body, self.kind, self._span(meta), _declared(names[1]))
 
     @v_args(inline=False, meta=True)
     def decision_names(self, meta, names):
-        return tuple(str(n) for n in names)
+        return tuple(name for name, _ in names), tuple(spec for _, spec in names)
+
+    def decision_name(self, meta, name, spec=None):
+        return str(name), spec
+
+    def type_spec(self, meta, name, *rest):
+        detail = next((r for r in rest if isinstance(r, dict)), {})
+        optional = any(r == "or nothing" for r in rest if isinstance(r, str) and not isinstance(r, Token))
+        return ast.TypeSpec(str(name), detail.get("low"), detail.get("high"), detail.get("values"),
+                            detail.get("currency"), optional, self._span(meta))
+
+    def type_range(self, meta, low, high):
+        low, high = _share_unit(low, high)
+        return {"low": low, "high": high}
+
+    def type_currency(self, meta, currency):
+        return {"currency": str(currency)}
+
+    @v_args(inline=False, meta=True)
+    def type_values(self, meta, values):
+        return {"values": tuple(_unquote(str(v)) for v in values)}
+
+    def type_optional(self, meta):
+        return "or nothing"
 
     def requirement(self, meta, condition, *rest):
         when = rest[0].children[0] if isinstance(rest[0], Tree) else None
@@ -366,6 +389,11 @@ class _Builder(Transformer):
         return ast.Nothing(self._span(meta))
 
 
+def _declared(specs: tuple[ast.TypeSpec | None, ...]) -> tuple[ast.TypeSpec | None, ...]:
+    """No declared types at all is `()`, so that trees written without types compare as before."""
+    return specs if any(spec is not None for spec in specs) else ()
+
+
 class _Note:
     """A kind's `note "..."` while its declaration is being built."""
 
@@ -447,6 +475,14 @@ def _describe_error(error: UnexpectedInput, source: Source) -> Diagnostic:
     return Diagnostic("VK001", message, span, _hint_for(token, error.expected))
 
 
+def _terminal(text: str) -> str | None:
+    """The name Lark gives the terminal of a literal such as `->` (anonymous ones are numbered)."""
+    for terminal in lark_parser().terminals:
+        if terminal.pattern.type == "str" and terminal.pattern.value == text:
+            return terminal.name
+    return None
+
+
 def _hint_for(token: Token, expected: set[str]) -> str:
     if token.type == "NAME" and _ITEM_STARTS & expected:
         suggestion = did_you_mean(str(token), KEYWORDS)
@@ -455,7 +491,7 @@ def _hint_for(token: Token, expected: set[str]) -> str:
         return "each item starts with a keyword such as `decision`; is a quote or an operator missing?"
     if token.type == "EQUAL":
         return "compare with `==`; `=` only introduces a decision's rule"
-    if "__ANON_0" in expected and len(expected) <= 3:
+    if _terminal("->") in expected and len(expected) <= 3:
         return "a row is written `condition -> value`; is the `->` missing?"
     if token.type == "CITES":
         return "`cites` comes after the rule it belongs to, followed by the clause in double quotes"

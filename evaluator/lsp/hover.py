@@ -5,6 +5,7 @@ from typing import Any
 
 from ..language import ast
 from ..language.types import Type
+from ..language.declared import names as declared_names
 from ..tools.clauses import Contract, paragraphs
 from .symbols import Symbol, nodes_at
 from .workspace import Analysis
@@ -68,7 +69,7 @@ def symbol_text(analysis: Analysis, symbol: Symbol) -> str:
         schema = analysis.schemas.get(symbol.name, {})
         if schema.get("description"):
             lines.append(str(schema["description"]))
-        decisions = schema.get("x-vilkar-decisions")
+        decisions = declared_names(schema)  # texts, or objects that also declare types
         if decisions:
             lines.append("Decisions: " + ", ".join(f"`{d}`" for d in decisions))
     citation = getattr(symbol.item, "citation", None)

@@ -95,14 +95,22 @@ class _Printer:
                 + self.citation(item.citation, 2)
         if isinstance(item, (ast.Decision, ast.LetDecl)):
             keyword = "decision" if isinstance(item, ast.Decision) else "let"
-            head = f"{keyword} {', '.join(item.names)}"
+            head = f"{keyword} {', '.join(_declared_name(item, i) for i in range(len(item.names)))}"
             if item.citation is None and isinstance(item.body, ast.RuleBody) and not item.body.exceptions:
                 flat = f"{head} = {expr(item.body.value)}"
                 if len(flat) <= WIDTH:
                     return [_Line(flat, item.span)]
             header_end = item.citation.span if item.citation else None
-            return [_Line(head, header_end and _join(item.span, header_end) or item.span)] \
-                + self.citation(item.citation, 2) + self.body(item.body)
+            head_span = header_end and _join(item.span, header_end) or item.span
+            if len(head) > WIDTH and len(item.names) > 1:  # one declared name per line, aligned
+                pad = " " * (len(keyword) + 1)
+                named = [_declared_name(item, i) for i in range(len(item.names))]
+                heads = [_Line(f"{keyword} {named[0]},", item.span)]
+                heads += [_Line(f"{pad}{name}{',' if i < len(named) - 1 else ''}", None, len(pad))
+                          for i, name in enumerate(named[1:], 1)]
+                heads[-1] = _Line(heads[-1].text, head_span, heads[-1].indent)
+                return heads + self.citation(item.citation, 2) + self.body(item.body)
+            return [_Line(head, head_span)] + self.citation(item.citation, 2) + self.body(item.body)
         if isinstance(item, ast.Requirement):
             lines = [_Line(f"require {expr(item.condition)}", item.condition.span)]
             if item.when is not None:
@@ -231,6 +239,22 @@ def _chain(node: ast.Expr, op: str) -> list[ast.Expr]:
 _LEVEL = {"if": 0, "or": 1, "and": 2, "not": 3, "compare": 4, "absent": 5, "+": 6, "-": 6, "*": 7, "/": 7, "of": 7,
           "unary": 8, "postfix": 9, "atom": 10}
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">=", "in", "not in", "contains word"}
+
+
+def _declared_name(item: ast.Decision | ast.LetDecl, index: int) -> str:
+    spec = item.types[index] if index < len(item.types) else None
+    return item.names[index] if spec is None else f"{item.names[index]}: {type_spec(spec)}"
+
+
+def type_spec(spec: ast.TypeSpec) -> str:
+    text = spec.name
+    if spec.values is not None:
+        text += " of {" + ", ".join(_string(value) for value in spec.values) + "}"
+    elif spec.low is not None and spec.high is not None:
+        text += f" {expr(spec.low)}..{expr(spec.high)}"
+    elif spec.currency is not None:
+        text += f" {spec.currency}"
+    return text + (" or nothing" if spec.optional else "")
 
 
 def _string(text: str) -> str:

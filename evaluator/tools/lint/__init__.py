@@ -40,6 +40,9 @@ CHECKER_CODES = {
     "VK114": "A calendar is malformed, or business time is used in a kind that names no calendar.",
     "VK115": "A decision or requirement stands before any `kind` line.",
     "VK116": "A `let` outside a kind is not a single constant.",
+    "VK120": "A rule gives a value its decision's declared type does not allow (a money row in a percentage, a "
+             "text not among `one of {...}`, `nothing` without `or nothing`); reported where the value is written.",
+    "VK121": "A decision's type declaration is malformed: an unknown type, or a range or values it cannot have.",
 }
 
 
@@ -51,9 +54,9 @@ def lint(context: LintContext, config: LintConfig | None = None) -> list[Diagnos
         return sorted(findings, key=sort_key)
     found: list[Diagnostic] = []
     for rule in RULES:
-        if config.enabled(rule.CODE):
-            level = config.level(rule.CODE, rule.SEVERITY)
-            found.extend(replace(finding, severity=level) for finding in rule.check(context))
+        if config.enabled(rule.CODE):  # a rule gives each finding its severity; configuration overrides it
+            level = config.severity.get(rule.CODE)
+            found.extend(replace(finding, severity=level) if level else finding for finding in rule.check(context))
     suppressions = [s for s in unused_suppression.suppressions(context.sources.values())
                     if config.enabled(s.code) or s.code not in CODES]
     findings.extend(unused_suppression.apply(found, suppressions, {rule.CODE for rule in DOCUMENTED}))

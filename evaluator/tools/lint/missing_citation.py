@@ -54,4 +54,4 @@ def _rows(body: ast.Body) -> Iterator[Diagnostic]:
 
 
 def _missing(what: str, span) -> Diagnostic:
-    return Diagnostic(CODE, f"{what} cites no clause", span, _HINT, "warning")
+    return Diagnostic(CODE, f"{what} cites no clause", span, _HINT, SEVERITY)

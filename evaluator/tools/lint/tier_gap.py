@@ -37,7 +37,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             yield Diagnostic(
                 CODE, f"{_subject(body)} = {show_value(example, subject_type)} falls in no tier"
                 + _describe(gap, subject_type, integral), body.subject.span,
-                "add a row for these values, widen a neighbouring row, or add `otherwise -> ...`", "warning")
+                "add a row for these values, widen a neighbouring row, or add `otherwise -> ...`", SEVERITY)
 
 
 def _subject(body: ast.TiersBody) -> str:

@@ -38,7 +38,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
                         CODE, f"`{_text(context, earlier)}` and `{_text(context, row)}` overlap at "
                         f"{show_value(both.example(integral), subject_type)}", row.bound.span,
                         f"the earlier row (line {earlier.span.line}) wins there; make the bounds exclusive",
-                        "warning")
+                        SEVERITY)
                     break
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...language import ast
+from ...language.declared import names
 from ...language.diagnostics import Diagnostic
 from .context import LintContext
 
@@ -23,10 +24,10 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     for item in context.items():
         if not isinstance(item, ast.Decision) or item.kind not in context.schemas:
             continue
-        listed = context.schemas[item.kind].get("x-vilkar-decisions")
-        if listed is None:
+        if "x-vilkar-decisions" not in context.schemas[item.kind]:
             continue
+        listed = names(context.schemas[item.kind])
         for name in item.names:
             if name not in listed:
                 yield Diagnostic(CODE, f"`{name}` is not among the decisions of kind `{item.kind}`", item.span,
-                                 "make it a `let`, or add it to the kind's x-vilkar-decisions", "warning")
+                                 "make it a `let`, or add it to the kind's x-vilkar-decisions", SEVERITY)

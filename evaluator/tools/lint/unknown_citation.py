@@ -36,7 +36,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
         if reason is not None:
             yield Diagnostic(CODE, f"the citation names no section of the contract: {reason}", citation.span,
                              'start with a section, table or annex as the contract writes it, e.g. '
-                             '"Tabel 9 – Typer af reaktive tjenester"', "warning")
+                             '"Tabel 9 – Typer af reaktive tjenester"', SEVERITY)
 
 
 def problem(text: str, contract: str) -> str | None:

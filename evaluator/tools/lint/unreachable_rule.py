@@ -32,7 +32,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
                 if _row_contains(earlier, row, checked.set_items):
                     yield Diagnostic(CODE, "this row can never apply: the row on line "
                                      f"{earlier.span.line} matches everything it matches", row.span,
-                                     "narrow the earlier row, put this one first, or remove it", "warning")
+                                     "narrow the earlier row, put this one first, or remove it", SEVERITY)
                     break
         if body.otherwise is not None and id(body) in checked.total_bodies | _total(body):
             yield _dead_otherwise(body.otherwise)
@@ -48,7 +48,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             gaps = coverage_gaps(earlier, integral)
             if all(gap.intersect(mine).is_empty(integral) for gap in gaps):
                 yield Diagnostic(CODE, "this tier can never apply: earlier tiers hold for all its values",
-                                 row.bound.span, "narrow the earlier tiers, or remove this one", "warning")
+                                 row.bound.span, "narrow the earlier tiers, or remove this one", SEVERITY)
         if body.otherwise is not None and all(i is not None for i in intervals) \
                 and not coverage_gaps(intervals, integral):
             yield _dead_otherwise(body.otherwise)
@@ -63,7 +63,7 @@ def _total(body: ast.MatchBody) -> set[int]:
 
 def _dead_otherwise(row: ast.OtherwiseRow) -> Diagnostic:
     return Diagnostic(CODE, "`otherwise` can never apply: some row always matches", row.span,
-                      "remove the `otherwise` row", "warning")
+                      "remove the `otherwise` row", SEVERITY)
 
 
 def _dead_exceptions(body: ast.RuleBody) -> Iterator[Diagnostic]:
@@ -71,14 +71,14 @@ def _dead_exceptions(body: ast.RuleBody) -> Iterator[Diagnostic]:
         condition = exception.condition
         if isinstance(condition, ast.Boolean) and not condition.value:
             yield Diagnostic(CODE, "this exception can never apply: its condition is `false`", exception.span,
-                             "remove it", "warning")
+                             "remove it", SEVERITY)
             continue
         for earlier in body.exceptions[:index]:
             always = isinstance(earlier.condition, ast.Boolean) and earlier.condition.value
             if always or earlier.condition == condition:  # syntax trees compare without positions
                 yield Diagnostic(CODE, "this exception can never apply: the exception on line "
                                  f"{earlier.span.line} applies whenever it would", exception.span,
-                                 "merge the two, or remove this one", "warning")
+                                 "merge the two, or remove this one", SEVERITY)
                 break
 
 

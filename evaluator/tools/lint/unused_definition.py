@@ -41,7 +41,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
 
 def _unused(what: str, span) -> Diagnostic:
     return Diagnostic(CODE, f"{what} is defined but never used", span,
-                      "use it where the contract applies it, or remove it", "warning")
+                      "use it where the contract applies it, or remove it", SEVERITY)
 
 
 def _names_read(node) -> set[str]:
