@@ -21,8 +21,9 @@ CHUNK_BYTES = 1 << 20
 CHUNK_LINES = 512
 IN_FLIGHT_PER_WORKER = 4
 
-# A chunk of work: (first line number, lines) from a stream, or (first line number, path, offset, size).
-Task = Union[tuple[int, list[str]], tuple[int, str, int, int]]
+# A chunk of work: (first line number, lines) from a stream, (first line number, lines, source name) from
+# a named stream, or (first line number, path, offset, size).
+Task = Union[tuple[int, list[str]], tuple[int, list[str], str], tuple[int, str, int, int]]
 
 _worker_policies: PolicySet | None = None
 
@@ -62,6 +63,7 @@ def decide_chunk(policies: PolicySet, task: Task, explain: bool) -> tuple[str, i
             lines = handle.read(size).decode("utf-8", errors="replace").split("\n")
     else:
         lines = task[1]
+        name = task[2] if len(task) == 3 else name
     output, decided, failed = [], 0, 0
     for number, line in enumerate(lines, first):
         if not line.strip():

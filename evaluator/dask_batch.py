@@ -73,7 +73,8 @@ def decide_partition(lines: list[str], index: int, source: str, out: str, rule_s
     import fsspec
 
     policies = worker_policies(rule_set)
-    text, decided, failed = decide_chunk(policies, (1, [line.rstrip("\n") for line in lines]), explain)
+    name = source[len("file://"):] if source.startswith("file://") else source  # records name a local file as a path
+    text, decided, failed = decide_chunk(policies, (1, [line.rstrip("\n") for line in lines], name), explain)
     target = shard_name(out, index)
     partial = f"{target}.partial"
     fs, _, (path,) = fsspec.get_fs_token_paths(partial, storage_options=storage_options)

@@ -50,6 +50,13 @@ def local_batch(paths) -> bytes:
     return sink.getvalue().encode("utf-8")
 
 
+def without_sources(records: bytes) -> list[dict]:
+    found = [json.loads(line) for line in records.splitlines()]
+    for record in found:
+        record["source"] = record["source"].rsplit(":", 1)[1]  # the line number stays
+    return found
+
+
 def shards(out) -> bytes:
     return b"".join(path.read_bytes() for path in sorted(out.glob("part-*.jsonl")))
 
@@ -81,7 +88,7 @@ def test_compressed_inputs_and_several_patterns_give_the_same_records(tmp_path, 
     out = tmp_path / "out"
     patterns = [str(tmp_path / "gz" / "*.jsonl.gz"), f"file://{tmp_path / 'bz' / 'c.jsonl.bz2'}"]
     result = dask_batch.run(client, patterns, str(out), default_policies())
-    assert shards(out) == local_batch(plain)
+    assert without_sources(shards(out)) == without_sources(local_batch(plain))  # sources name the files read
     assert [shard.source.rsplit("/", 1)[1] for shard in result] == ["a.jsonl.gz", "b.jsonl.gz", "c.jsonl.bz2"]
 
 

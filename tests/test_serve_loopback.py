@@ -70,7 +70,7 @@ def test_samples_over_loopback_get_the_decisions_vilkar_eval_gives(tmp_path):
     try:
         for path in SAMPLES:
             status, body = served.request("POST", "/v1/decisions", path.read_bytes())
-            expected = json.loads(CliRunner().invoke(main, ["eval", "--format", "json", str(path)]).output)
+            [expected] = json.loads(CliRunner().invoke(main, ["eval", "--format", "json", str(path)]).output)
             assert status == 200, (path, body)
             assert body["decisions"] == expected["decisions"], path
         assert served.request("GET", "/health") == (200, {"status": "ok"})
