@@ -58,7 +58,9 @@ def _locally(files, policies, audit_local):
     opened = []
     try:
         for name in files:
-            opened.append((name, sys.stdin if name == "-" else open(name, encoding="utf-8", errors="replace")))
+            # lines end at \n only, as the Dask engine and the batch read them
+            handle = sys.stdin if name == "-" else open(name, encoding="utf-8", errors="replace", newline="\n")
+            opened.append((name, handle))
     except OSError as error:
         echo(f"{error.filename}: cannot read: {error.strerror}", err=True)
         raise SystemExit(EXIT_INPUT)
@@ -76,6 +78,9 @@ def _on_dask(files, scheduler, workers, policies, audit_dask):
         from .dask_eval import dask_client
     except ImportError as error:
         echo(f"--engine dask needs the dask extra ({error.name} is missing): pip install 'vilkar[dask]'", err=True)
+        raise SystemExit(EXIT_INPUT)
+    if "-" in files:
+        echo("--engine dask reads files (paths, globs or URLs), not stdin", err=True)
         raise SystemExit(EXIT_INPUT)
     if not dask_batch.input_files(list(files), {}):
         echo(f"no input files match {', '.join(files)}", err=True)
