@@ -97,8 +97,13 @@ def input_files(urlpaths: list[str], storage_options: dict[str, Any]) -> list[st
     found: list[str] = []
     for urlpath in urlpaths:
         files = fsspec.open_files(urlpath, mode="rb", **storage_options)
-        found.extend(file.full_name for file in files)
+        found.extend(file.path if _is_local(file.fs) else file.full_name for file in files)
     return found
+
+
+def _is_local(fs: Any) -> bool:
+    protocols = fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,)
+    return "file" in protocols
 
 
 def run(client: Any, urlpaths: list[str], out: str, policies: PolicySet, explain: bool = False,

@@ -176,3 +176,37 @@ def test_no_matching_file_and_a_used_output_directory_are_refused(tmp_path):
     result = cli(str(tmp_path / "in.jsonl"), "--engine", "dask", "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "already holds part-*.jsonl shards" in result.output
+
+
+def test_audit_on_dask_gives_the_local_report(tmp_path, client):
+    from generate_tickets import CRAFTED, year_of_tickets
+
+    from evaluator.audit.engine import audit_dask, audit_local
+    from evaluator.audit.report import build_report
+
+    tickets = [json.dumps(t) for t in year_of_tickets(600, seed=3)] + [json.dumps(c[0]) for c in CRAFTED] + ["{"]
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "a.jsonl").write_text("\n".join(tickets[:300]) + "\n", encoding="utf-8")
+    (tmp_path / "t" / "b.jsonl.gz").write_bytes(gzip.compress(("\n".join(tickets[300:]) + "\n").encode()))
+    identity = {"path": "bundled", "files": 0, "sha256": "0" * 64}
+    on_dask = audit_dask(client, [str(tmp_path / "t" / "*")], default_policies())
+    with open(tmp_path / "t" / "a.jsonl", encoding="utf-8") as a, gzip.open(tmp_path / "t" / "b.jsonl.gz", "rt") as b:
+        local = audit_local(default_policies(), [("a", a), ("b", b)])
+
+    def without_file(records):
+        return [{key: value for key, value in record.items() if key != "file"} for record in records]
+
+    assert without_file(on_dask) == without_file(local)
+    assert build_report(without_file(on_dask), identity) == build_report(without_file(local), identity)
+    assert [record["file"].rsplit("/", 1)[1] for record in on_dask][::300] == ["a.jsonl", "b.jsonl.gz", "b.jsonl.gz"]
+
+
+def test_audit_cli_on_a_scheduler(tmp_path, cluster):
+    from generate_tickets import CRAFTED
+
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("\n".join(json.dumps(c[0]) for c in CRAFTED) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["audit", "--engine", "dask", "--scheduler", cluster.scheduler_address,
+                                       "--format", "json", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["naive_misjudged"] == len(CRAFTED)

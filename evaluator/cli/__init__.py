@@ -7,6 +7,7 @@ from __future__ import annotations
 import click
 
 from ..result import json_value
+from .audit import audit_command
 from .evaluate import eval_command
 from .fmt import fmt_command
 from .lint import lint_command
@@ -44,5 +45,6 @@ for _command in (eval_command, validate_command, lint_command, fmt_command, test
     main.add_command(_command)
 main.add_command(lsp_command)
 main.add_command(view_command)
+main.add_command(audit_command)
 
 __all__ = ["main", "json_value"]

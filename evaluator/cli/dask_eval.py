@@ -35,7 +35,7 @@ def run_dask_batch(files: tuple[str, ...], explain: bool, scheduler: str | None,
         raise SystemExit(EXIT_INPUT)
     fs.makedirs(out_path, exist_ok=True)
     try:
-        with _client(scheduler, workers) as client:
+        with dask_client(scheduler, workers) as client:
             shards = dask_batch.run(client, list(files), out, policies, explain)
     except (OSError, TimeoutError) as error:
         echo(f"cannot reach the Dask scheduler at {scheduler}: {error}", err=True)
@@ -51,7 +51,7 @@ def run_dask_batch(files: tuple[str, ...], explain: bool, scheduler: str | None,
 
 
 @contextlib.contextmanager
-def _client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
+def dask_client(scheduler: str | None, workers: int | None) -> Iterator[Any]:
     """A client of the given scheduler, or of a LocalCluster on this machine when none is given."""
     from distributed import Client, LocalCluster
 
