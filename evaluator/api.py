@@ -18,7 +18,8 @@ from .rule_set import (
     NotFound, RuleSet, not_found_diagnostic, read_schemas, read_sources, resolve_policies, resolve_schemas,
 )
 from .result import Result
-from .requests.schema import KindValidator, Plain
+from .requests.plain import Plain, shown
+from .requests.schema import KindValidator, kind_problem
 from .language.source import Source
 from .versions import History, Version, as_of_day, event_day, event_field, holidays_version, identity, is_history, \
     no_version_error, version_dirs
@@ -78,17 +79,14 @@ class PolicySet:
                 need_policies: bool = True) -> tuple[CompiledKind | None, dict[str, Any]]:
         if type(document) is not dict and not isinstance(document, Mapping):
             raise RequestError([RequestProblem("", "a request must be an object with a `kind` field",
-                                               _shown(document))])
-        plain, problems, has_decimals = document, [], True
+                                               shown(document))])
+        kind = document.get("kind")
+        validator = self.validators.get(kind) if isinstance(kind, str) else None
+        if validator is None:
+            raise RequestError(Plain(document).problems + [kind_problem(document, sorted(self.validators))])
+        plain = document
         if validate:
-            made_plain = Plain(document)
-            plain, problems, has_decimals = made_plain.value, made_plain.problems, made_plain.has_decimals
-        kind = plain.get("kind")
-        if not isinstance(kind, str) or kind not in self.validators:
-            problems.append(self.kind_problem(plain))
-            raise RequestError(problems)
-        if validate:
-            problems.extend(self.validators[kind].problems(plain, has_decimals))
+            plain, problems = validator.check(document)  # the document itself when nothing needs changing
             if problems:
                 raise RequestError(problems)
         compiled = self.kinds.get(kind)
@@ -106,15 +104,6 @@ class PolicySet:
             if failed:
                 raise RequestError([self.requirement_problem(compiled, index, plain) for index in failed])
         return compiled, plain
-
-    def kind_problem(self, document: dict[str, Any]) -> RequestProblem:
-        kinds = sorted(self.validators)
-        if "kind" not in document:
-            return RequestProblem("/kind", "is required but missing", has_value=False,
-                                  hint=f"the kinds are: {', '.join(kinds)}")
-        kind = document["kind"]
-        hint = (did_you_mean(kind, kinds) if isinstance(kind, str) else None) or f"the kinds are: {', '.join(kinds)}"
-        return RequestProblem("/kind", "is not a known request kind", kind, hint)
 
     def requirement_problem(self, compiled: CompiledKind, index: int, document: dict[str, Any]) -> RequestProblem:
         info = compiled.requirement_infos[index]
@@ -199,10 +188,6 @@ def _compile(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]):
 def _fault(error: Exception, compiled: CompiledKind) -> RequestError:
     message = fault_message(error, source_filename(compiled.name), compiled.origins)
     return RequestError([RequestProblem("", message, has_value=False)])
-
-
-def _shown(value: Any) -> Any:
-    return value if isinstance(value, (str, int, float, bool, type(None), list)) else repr(value)
 
 
 _default_lock = threading.Lock()

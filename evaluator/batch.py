@@ -11,11 +11,11 @@ import json
 import multiprocessing
 import os
 from collections import deque
-from decimal import Decimal
 from typing import IO, Any, Callable, Iterator, Union
 
 from .api import PolicySet, default_policies, load_policies
 from .errors import RequestError
+from .requests.documents import DocumentError, parse_line
 
 CHUNK_BYTES = 1 << 20
 CHUNK_LINES = 512
@@ -33,15 +33,17 @@ def decide_line(policies: PolicySet, number: int, line: str, explain: bool = Fal
     """One output record (JSON text) for one input line, and whether the line was decided."""
     source = f"{name}:{number}"  # SPEC §8.2: `file:LINE` in a batch
     try:
-        document = json.loads(line, parse_float=Decimal)
-    except (json.JSONDecodeError, RecursionError) as error:
-        message = getattr(error, "msg", "too deeply nested")
-        column = getattr(error, "colno", 1)
-        text = f"not valid JSON at column {column}: {message}"
-        return _record({"source": source, "line": number, "error": text,
-                        "errors": [{"pointer": "", "message": text, "line": number, "col": column}]}), False
-    try:
+        document = parse_line(line)
         result = policies.evaluate(document)
+    except DocumentError as error:
+        problem = error.errors[0]
+        if not problem.pointer:  # the line is no JSON at all
+            column = problem.col or 1
+            text = f"not valid JSON at column {column}: {problem.message.removeprefix('not valid JSON: ')}"
+            return _record({"source": source, "line": number, "error": text,
+                            "errors": [{"pointer": "", "message": text, "line": number, "col": column}]}), False
+        return _record({"source": source, "line": number, "error": "invalid request",
+                        "errors": [problem.to_dict() for problem in error.errors]}), False
     except RequestError as error:
         return _record({"source": source, "line": number, "error": "invalid request",
                         "errors": [problem.to_dict() for problem in error.errors]}), False

@@ -12,7 +12,7 @@ import click
 from ..api import PolicySet
 from ..api import load_rule_set as load_resolved
 from ..errors import PolicyError, RequestError
-from ..requests.documents import Document, DocumentError, read_document
+from ..requests.documents import Document, DocumentError, read_file
 from ..rule_set import NotFound, RuleSet, resolve_policies, resolve_schemas
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -64,23 +64,9 @@ def load_rule_set(directory: str | None, schemas: str | None = None, *, uses: bo
 
 
 def read_documents(files: tuple[str, ...]) -> Iterator[Document | DocumentError]:
+    """Every request document of the files in order (several for a multi-document YAML file)."""
     for name in files:
-        try:
-            if name == "-":
-                text = sys.stdin.read()
-            else:
-                with open(name, encoding="utf-8") as handle:
-                    text = handle.read()
-        except (OSError, UnicodeDecodeError) as error:
-            unreadable = DocumentError(f"{name}: cannot read: {error}")
-            unreadable.source = name
-            yield unreadable
-            continue
-        try:
-            yield read_document(name, text)
-        except DocumentError as error:
-            error.source = getattr(error, "source", None) or name  # the record's "source" (SPEC §8.2)
-            yield error
+        yield from read_file(name)
 
 
 class Records:
@@ -112,25 +98,25 @@ class Records:
     def decided(self, document: Document, result: Any, explain: bool) -> None:
         if self.output == "text":
             if not self.quiet:
-                echo(text_result(document.name, result, explain))
+                echo(text_result(document.source, result, explain))
             return
-        self.record({"source": document.name, **result.to_dict()})  # and the version, where there is one
+        self.record({"source": document.source, **result.to_dict()})  # and the version, where there is one
 
     def valid(self, document: Document) -> None:
         kind = document.data.get("kind")
         if self.output == "text":
             if not self.quiet:
-                echo(f"{document.name}: {style('valid', fg='green')} {kind} request")
+                echo(f"{document.source}: {style('valid', fg='green')} {kind} request")
             return
-        self.record({"source": document.name, "kind": kind, "errors": []})
+        self.record({"source": document.source, "kind": kind, "errors": []})
 
     def invalid(self, document: Document, error: RequestError) -> None:
         problems = [document.locate(problem) for problem in error.errors]
         if self.output != "text":
-            self.record({"source": document.name, "errors": [problem.to_dict() for problem in problems]})
+            self.record({"source": document.source, "errors": [problem.to_dict() for problem in problems]})
             return
         count = len(problems)
-        echo(style(f"{document.name}: invalid request ({count} problem{'s' if count != 1 else ''})",
+        echo(style(f"{document.source}: invalid request ({count} problem{'s' if count != 1 else ''})",
                    fg="red", bold=True), err=True)
         for problem in problems:
             where = f"{document.name}:{problem.line}:{problem.col}: " if problem.line is not None else ""
@@ -143,11 +129,7 @@ class Records:
         if self.output == "text":
             echo(str(error), err=True)
             return
-        problem: dict[str, Any] = {"pointer": "", "message": str(error)}
-        for key in ("line", "col"):
-            if getattr(error, key, None) is not None:
-                problem[key] = getattr(error, key)
-        self.record({"source": getattr(error, "source", None) or "-", "errors": [problem]})
+        self.record({"source": error.source, "errors": [problem.to_dict() for problem in error.errors]})
 
     def finish(self, policies: PolicySet, summary: str | None = None) -> None:
         """Close the JSON array; in text, the summary line with the rule set."""

@@ -19,12 +19,31 @@ def to_date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+_SECOND = dt.timedelta(seconds=1)
+
+
 def to_timestamp(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text)
+    """An RFC 3339 timestamp, a non-zero fraction of a second read as the next whole second (SPEC §5).
+
+    Rounding up, never down, keeps every answer at or after the moment given; the fraction may have
+    any number of digits, so it is read here rather than by `fromisoformat` (which keeps six)."""
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    dot = text.find(".", 19)
+    if dot < 0:
+        return dt.datetime.fromisoformat(text)
+    end = dot + 1
+    while end < len(text) and text[end].isdigit():
+        end += 1
+    moment = dt.datetime.fromisoformat(text[:dot] + text[end:])
+    return moment + _SECOND if text[dot + 1:end].strip("0") else moment
 
 
 def to_decimal(value: object) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(value)
+    """An exact decimal; a binary float is read through its shortest decimal text (0.3, not 0.299…)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
 def money(document: dict) -> Decimal:

@@ -57,6 +57,9 @@ def sort_key(diagnostic: Diagnostic) -> tuple[str, int, int, str]:
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    """A close spelling among the candidates, phrased as a hint."""
+    """A close spelling among the candidates, phrased as a hint (for short names only: a long text is no typo,
+    and comparing it costs time quadratic in its length)."""
+    if not isinstance(name, str) or len(name) > 64:
+        return None
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"did you mean `{matches[0]}`?" if matches else None

@@ -15,21 +15,26 @@ from jsonschema.exceptions import ValidationError
 
 from ..errors import RequestProblem
 from ..language.diagnostics import did_you_mean
-from .schema import _DATE, _NAIVE_TIMESTAMP, countries, is_date, is_timestamp, pointer, time_zones
+from .formats import (
+    DATE_SHAPE, NAIVE_TIMESTAMP, RANGE_TEXT, TIMESTAMP_SHAPE, countries, is_country, is_date, is_time_zone,
+    is_timestamp, out_of_range, time_zones,
+)
+from .plain import shown
+from .schema import pointer
 
 FORMATS = FormatChecker(formats=())
 FORMATS.checks("date")(is_date)
 FORMATS.checks("date-time")(is_timestamp)
-FORMATS.checks("holidays-country")(lambda v: not isinstance(v, str) or v in countries())
-FORMATS.checks("iana-time-zone")(lambda v: not isinstance(v, str) or v in time_zones())
+FORMATS.checks("holidays-country")(is_country)
+FORMATS.checks("iana-time-zone")(is_time_zone)
 
 
 def _strict_pattern(validator, pattern, instance, schema) -> Iterator[ValidationError]:
-    """`pattern`, except that `$` does not accept a trailing newline (Python's `re` would)."""
+    """`pattern` as ECMA-262 reads it, like the compiled validator: `$` takes no trailing newline, `\\d` is ASCII."""
     if not isinstance(instance, str):
         return
-    if not re.search(pattern, instance) or (pattern.endswith("$") and instance.endswith("\n")):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+    if not re.search(pattern, instance, re.ASCII) or (pattern.endswith("$") and instance.endswith("\n")):
+        yield ValidationError("does not match its pattern")
 
 
 def _is_integer(checker, instance) -> bool:
@@ -61,7 +66,10 @@ class Report:
             for problem in self.describe(error):
                 if problem.pointer not in by_pointer or rank < by_pointer[problem.pointer][0]:
                     by_pointer[problem.pointer] = (rank, problem)
-        return [problem for _, problem in by_pointer.values()]
+        found = [problem for _, problem in by_pointer.values()]
+        for problem in found:
+            problem.value = shown(problem.value) if problem.has_value else None
+        return found
 
     def describe(self, error: ValidationError) -> list[RequestProblem]:
         path = list(error.absolute_path)
@@ -106,7 +114,7 @@ class Report:
                                   _quote_hint(value, words))
         if kind == "enum":
             shown = ", ".join(json.dumps(v) for v in expected)
-            hint = did_you_mean(str(value), [str(v) for v in expected])
+            hint = did_you_mean(value, [str(v) for v in expected]) if isinstance(value, str) else None
             if isinstance(value, (int, Decimal)) and not isinstance(value, bool) and str(value) in map(str, expected):
                 hint = f'write it in quotes: "{value}" (a YAML or JSON number is not the text "{value}")'
             return RequestProblem(where, f"expected one of {shown}", value, hint)
@@ -132,27 +140,35 @@ class Report:
         return RequestProblem(where, error.message, value)
 
     def format_problem(self, format_name: str, where: str, value: Any) -> RequestProblem:
+        text = value if isinstance(value, str) else ""
         if format_name == "date":
-            if isinstance(value, str) and _DATE.fullmatch(value):
+            if DATE_SHAPE.fullmatch(text) and out_of_range(text):
+                return RequestProblem(where, f"is outside the dates vilkar decides: {RANGE_TEXT}", value)
+            if DATE_SHAPE.fullmatch(text):
                 return RequestProblem(where, "is not a date that exists", value, "check the day and the month")
             return RequestProblem(where, "expected a date written YYYY-MM-DD", value)
         if format_name == "date-time":
-            if isinstance(value, str) and _NAIVE_TIMESTAMP.fullmatch(value):
+            if TIMESTAMP_SHAPE.fullmatch(text) and out_of_range(text):
+                return RequestProblem(where, f"is outside the moments vilkar decides: {RANGE_TEXT}", value)
+            if TIMESTAMP_SHAPE.fullmatch(text):
+                return RequestProblem(where, "is not a moment that exists", value,
+                                      "check the date, the time (hours 00-23, minutes and seconds 00-59) "
+                                      "and the offset (at most ±23:59)")
+            if NAIVE_TIMESTAMP.fullmatch(text):
                 return RequestProblem(where, "is a timestamp without a UTC offset", value,
-                                      f"add the offset of the place it was taken, e.g. {value[:19]}+01:00 or "
-                                      f"{value[:19]}Z")
+                                      f"add the offset of the place it was taken, e.g. {text[:19]}+01:00 or "
+                                      f"{text[:19]}Z")
             return RequestProblem(where, "expected an RFC 3339 timestamp with a UTC offset, "
                                   "e.g. 2026-11-27T16:45:00+01:00", value)
         if format_name == "holidays-country":
             return RequestProblem(where, "is not a country the holidays package knows (ISO 3166-1 alpha-2)", value,
-                                  did_you_mean(str(value), countries()))
+                                  did_you_mean(text, countries()) if text else None)
         if format_name == "iana-time-zone":
             folded = {zone.casefold(): zone for zone in time_zones()}
-            exact = folded.get(str(value).casefold())
-            hint = f"did you mean `{exact}`?" if exact else did_you_mean(str(value), time_zones())
+            exact = folded.get(text.casefold()) if len(text) < 100 else None
+            hint = f"did you mean `{exact}`?" if exact else did_you_mean(text, time_zones()) if text else None
             return RequestProblem(where, "is not an IANA time zone", value, hint or "for example Europe/Copenhagen")
         return RequestProblem(where, f"is not a valid {format_name}", value)
-
 
 
 def _as_list(value: Any) -> list[Any]:

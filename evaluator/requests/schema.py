@@ -1,23 +1,25 @@
-"""Request validation against the kinds' JSON schemas, with every problem worded and located."""
+"""Request validation against the kinds' JSON schemas, with every problem worded and located.
+
+A document is first offered, as it is, to the compiled validator (jsonschema-rs, about a microsecond),
+then its numbers and open values are checked at the few places the schema names (`shape.py`). Only a
+document that fails there is made plain (`plain.py`) and reported on by jsonschema (`report.py`),
+which words every problem; both validators read formats through the same patterns (`formats.py`).
+"""
 from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import re
-import zoneinfo
 from collections.abc import Mapping
-from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..language.diagnostics import did_you_mean
-from ..errors import RequestProblem
-
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
-_NAIVE_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+from ..errors import PolicyError, RequestProblem
+from ..language.diagnostics import Diagnostic, did_you_mean
+from ..language.source import Span
+from .formats import ODD_OFFSET_UNTIL, countries
+from .plain import Plain, escape, shown
+from .shape import SchemaProblem, SiteChecker, Sites, admitted_types, fast_schema, resolve, sites_of
 
 
 def load_schemas(directory: Path) -> dict[str, dict[str, Any]]:
@@ -28,136 +30,8 @@ def load_schemas(directory: Path) -> dict[str, dict[str, Any]]:
     return schemas
 
 
-# ---------------------------------------------------------------- formats
-
-
-@lru_cache(maxsize=1)
-def countries() -> dict[str, list[str]]:
-    """Countries the holidays package knows (ISO 3166-1 alpha-2) and their subdivisions."""
-    import holidays  # imported on first use: a rule set that never meets a location never pays for it
-
-    return {code: list(subdivisions) for code, subdivisions in
-            holidays.list_supported_countries(include_aliases=False).items() if len(code) == 2}
-
-
-@lru_cache(maxsize=1)
-def time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
-
-
-def is_date(value: object) -> bool:
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        return not isinstance(value, str)
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def is_timestamp(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _TIMESTAMP.fullmatch(value):
-        return False
-    try:
-        dt.datetime.fromisoformat(value.replace("z", "Z"))
-    except ValueError:
-        return False
-    return True
-
-
-def _fast_validator(schema: dict[str, Any]):
-    """jsonschema-rs compiles a schema to native code: a valid document is confirmed in about a microsecond,
-    where jsonschema interprets the schema for every document. Same formats, same (strict) patterns."""
-    try:
-        import jsonschema_rs
-    except ImportError:  # the pure-Python path gives the same answers, more slowly
-        return None
-    formats = {"date": is_date, "date-time": is_timestamp,
-               "holidays-country": lambda value: value in countries(),
-               "iana-time-zone": lambda value: value in time_zones()}
-    return jsonschema_rs.Draft202012Validator(schema, formats=formats, validate_formats=True)
-
-
-# ---------------------------------------------------------------- documents → plain JSON values
-
-
-def _with_floats(value: Any) -> Any:
-    """The document as the compiled validator reads it: exact decimals as floats (bounds and types only)."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dict):
-        return {key: _with_floats(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_with_floats(item) for item in value]
-    return value
-
-
 def pointer(path: Iterator[Any] | list[Any]) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
-
-
-class Plain:
-    """A request document made plain JSON-like: what was wrong with it, and whether it holds decimals."""
-
-    def __init__(self, document: Any):
-        self.problems: list[RequestProblem] = []
-        self.has_decimals = False
-        self._path: list[Any] = []
-        self.value = self._plain(document)
-
-    def _plain(self, value: Any) -> Any:
-        kind = type(value)
-        if kind is str or kind is bool or kind is int or value is None:
-            return value
-        if kind is dict or isinstance(value, Mapping):
-            result = {}
-            for key, item in value.items():
-                self._path.append(key)
-                if isinstance(key, str):
-                    result[str(key)] = self._plain(item)
-                else:
-                    self.problem("field names must be texts", key)
-                self._path.pop()
-            return result
-        if kind is list or isinstance(value, (list, tuple)):
-            result_list = []
-            for index, item in enumerate(value):
-                self._path.append(index)
-                result_list.append(self._plain(item))
-                self._path.pop()
-            return result_list
-        return self._scalar(value)
-
-    def _scalar(self, value: Any) -> Any:
-        if isinstance(value, bool):
-            return bool(value)
-        if isinstance(value, str):
-            return str(value)
-        if isinstance(value, int):
-            return int(value)
-        if isinstance(value, float):
-            if not math.isfinite(value):
-                return self.problem("is not a finite number", value)
-            value = Decimal(repr(float(value)))  # the shortest decimal text: 0.3 stays 0.3
-        if isinstance(value, Decimal):
-            if not value.is_finite():
-                return self.problem("is not a finite number", value)
-            if value == value.to_integral_value() and value.adjusted() < 30:
-                return int(value)  # 1.0 is the whole number 1 (JSON Schema agrees), and integers stay exact
-            self.has_decimals = True
-            return value
-        if isinstance(value, (dt.datetime, dt.date)):
-            return value.isoformat()
-        return self.problem(f"is not a JSON value (a Python {type(value).__name__})", repr(value))
-
-    def problem(self, message: str, value: Any) -> None:
-        self.problems.append(RequestProblem(pointer(self._path), message, value))
-        return None
-
-
-# ---------------------------------------------------------------- validation
+    return "".join("/" + escape(str(part)) for part in path)
 
 
 class KindValidator:
@@ -166,59 +40,171 @@ class KindValidator:
     def __init__(self, kind: str, schema: dict[str, Any]):
         self.kind = kind
         self.schema = schema
-        self.fast = _fast_validator(schema)
+        try:
+            _check_meta(schema)
+            self.sites: Sites = sites_of(schema)
+            _check_patterns(schema)
+            self.checker = SiteChecker(self.sites)
+        except SchemaProblem as problem:
+            raise schema_error(kind, problem) from None
+        self._fast: Any = None  # built on first use: a country check needs the holidays package loaded
         self._report = None
-        self.location_paths = list(_location_paths(schema, schema, []))
 
-    def problems(self, document: dict[str, Any], has_decimals: bool = True) -> list[RequestProblem]:
-        """Every problem, one per JSON pointer: the most telling when several rules fail at one place.
+    @property
+    def fast(self) -> Any:
+        """The compiled validator, or False where jsonschema-rs is missing or cannot compile the schema."""
+        if self._fast is None:
+            self._fast = _compiled(self.schema)
+        return self._fast
 
-        The compiled validator confirms a valid document; only a document it rejects (or cannot read)
-        goes through jsonschema, whose report says precisely what is wrong and where.
-        """
-        if self.fast is not None:
+    def check(self, document: Any) -> tuple[Any, list[RequestProblem]]:
+        """The document as the policies read it, and every problem with it (none for a valid document)."""
+        fast = self._fast if self._fast is not None else self.fast
+        if fast:
             try:
-                valid = self.fast.is_valid(_with_floats(document) if has_decimals else document)
-            except (ValueError, TypeError, OverflowError):
+                valid = fast.is_valid(document)
+            except (ValueError, TypeError, UnicodeError, OverflowError, RecursionError, MemoryError):
+                valid = False  # a value jsonschema-rs cannot read (a tuple, a date, a Mapping): made plain below
+            if valid:
+                plain, problems = self.checker.check(document)
+                if not problems:
+                    return plain, list(self.location_problems(plain)) if self.sites.locations else problems
+        return self._checked_plain(document, fast)
+
+    def problems(self, document: Any) -> list[RequestProblem]:
+        """Every problem with a document, one per JSON pointer, sorted by pointer."""
+        return self.check(document)[1]
+
+    def _checked_plain(self, document: Any, fast: Any) -> tuple[Any, list[RequestProblem]]:
+        made = Plain(document)
+        if fast and not made.problems and not made.too_deep:
+            try:
+                valid = fast.is_valid(made.value)
+            except (ValueError, TypeError, UnicodeError, OverflowError, RecursionError, MemoryError):
                 valid = False
             if valid:
-                return list(self.location_problems(document))
+                plain, problems = self.checker.check(made.value)
+                if not problems:
+                    return plain, list(self.location_problems(plain))
+        found: dict[str, RequestProblem] = {}
+        plain, limits = self.checker.check(made.value)
+        for problem in made.problems + self.report().problems(made.value) + limits:
+            found.setdefault(problem.pointer, problem)
+        if not found:
+            for problem in made.too_deep:
+                found.setdefault(problem.pointer, problem)
+        if not found:
+            found.update((p.pointer, p) for p in self.location_problems(plain))
+        return plain, sorted(found.values(), key=lambda p: p.pointer)
+
+    def report(self):
         if self._report is None:
             from .report import Report  # jsonschema is loaded only when a document needs its report
             self._report = Report(self.kind, self.schema)
-        found = self._report.problems(document)
-        if not found:
-            found.extend(self.location_problems(document))
-        return sorted(found, key=lambda p: p.pointer)
+        return self._report
 
-    def location_problems(self, document: dict[str, Any]) -> Iterator[RequestProblem]:
-        for path in self.location_paths:
+    def location_problems(self, document: Any) -> Iterator[RequestProblem]:
+        """Subdivisions the holidays package does not know, and moments whose offset output cannot show."""
+        for path in self.sites.locations:
             location = _at(document, path)
-            if not isinstance(location, dict) or "subdivision" not in location:
+            if not isinstance(location, dict):
                 continue
-            known = countries().get(location["country"], [])
-            if location["subdivision"] not in known:
-                hint = (did_you_mean(location["subdivision"], known) or
-                        (f"{location['country']} has these subdivisions: {', '.join(known[:30])}" if known else
-                         f"the holidays package knows no subdivisions of {location['country']}; leave it out"))
-                yield RequestProblem(pointer(path + ["subdivision"]),
-                                     f"is not a subdivision of {location['country']} that the holidays package knows",
-                                     location["subdivision"], hint)
+            if "subdivision" in location:
+                yield from self._subdivision_problem(location, path)
+            until = ODD_OFFSET_UNTIL.get(location.get("timezone"))
+            if until is not None:
+                yield from self._odd_offset_problems(document, location["timezone"], until)
 
-def _location_paths(node: dict[str, Any], root: dict[str, Any], path: list[str]) -> Iterator[list[str]]:
-    while "$ref" in node:
-        target: Any = root
-        for part in node["$ref"][2:].split("/"):
-            target = target[part]
-        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    if node.get("x-vilkar-type") == "location":
-        yield path
+    def _subdivision_problem(self, location: dict[str, Any], path: tuple[Any, ...]) -> Iterator[RequestProblem]:
+        known = countries().get(location["country"], [])
+        subdivision = location["subdivision"]
+        if subdivision in known:
+            return
+        hint = (did_you_mean(subdivision, known) or
+                (f"{location['country']} has these subdivisions: {', '.join(known[:30])}" if known else
+                 f"the holidays package knows no subdivisions of {location['country']}; leave it out"))
+        yield RequestProblem(pointer(list(path) + ["subdivision"]),
+                             f"is not a subdivision of {location['country']} that the holidays package knows",
+                             shown(subdivision), hint)
+
+    def _odd_offset_problems(self, document: Any, zone: str, until: str) -> Iterator[RequestProblem]:
+        from ..compile.runtime import to_timestamp
+
+        limit = dt.datetime.fromisoformat(until)
+        for path in self.sites.timestamps:
+            value = _at(document, path)
+            if isinstance(value, str) and to_timestamp(value) < limit:
+                yield RequestProblem(pointer(path), f"is before {until[:10]}, when {zone} kept a UTC offset of "
+                                     "seconds (-00:44:30) that a timestamp written ±HH:MM cannot show", value,
+                                     f"vilkar decides requests at {zone} from {until[:10]} on")
+
+
+def kind_problem(document: Mapping, kinds: list[str]) -> RequestProblem:
+    """The problem with a document whose `kind` is missing or names no schema."""
+    if "kind" not in document:
+        return RequestProblem("/kind", "is required but missing", has_value=False,
+                              hint=f"the kinds are: {', '.join(kinds)}")
+    kind = document["kind"]
+    hint = (did_you_mean(kind, kinds) if isinstance(kind, str) else None) or f"the kinds are: {', '.join(kinds)}"
+    return RequestProblem("/kind", "is not a known request kind", shown(kind), hint)
+
+
+def schema_error(kind: str, problem: SchemaProblem) -> PolicyError:
+    where = f" at {problem.pointer}" if problem.pointer else ""
+    return PolicyError([Diagnostic("VK170", f"the schema of kind `{kind}` cannot be used{where}: {problem.message}",
+                                   Span(f"schemas/{kind}.schema.json", 0, 0, 0, 0),
+                                   "fix the schema file; vilkar reads JSON Schema draft 2020-12 with local $refs")])
+
+
+def _compiled(schema: dict[str, Any]) -> Any:
+    """jsonschema-rs compiles a schema to native code: a valid document is confirmed in about a microsecond,
+    where jsonschema interprets the schema for every document. Formats are patterns (see shape.py)."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # the pure-Python path gives the same answers, more slowly
+        return False
+    try:
+        return jsonschema_rs.Draft202012Validator(fast_schema(schema), validate_formats=False, offline=True)
+    except Exception:  # a schema the compiled validator cannot take: jsonschema, which loaded it, decides alone
+        return False
+
+
+def _check_meta(schema: Any) -> None:
+    """The schema must be valid draft 2020-12 (jsonschema would otherwise fail on a document, not here)."""
+    if not isinstance(schema, dict):
+        raise SchemaProblem("a schema file holds one JSON object")
+    try:
+        import jsonschema_rs
+    except ImportError:
         return
-    for name, child in node.get("properties", {}).items():
-        yield from _location_paths(child, root, path + [name])
+    try:
+        jsonschema_rs.meta.validate(schema)
+    except jsonschema_rs.ValidationError as error:
+        raise SchemaProblem(error.message, pointer(error.instance_path)) from None
+    except Exception as error:  # a schema the meta-schema check itself cannot read
+        raise SchemaProblem(str(error).splitlines()[0]) from None
+    if "object" not in admitted_types(resolve(schema, schema), schema):
+        raise SchemaProblem("a request kind's schema must describe an object")
 
 
-def _at(document: Any, path: list[str]) -> Any:
+def _check_patterns(schema: Any, where: str = "") -> None:
+    """Every `pattern` must compile in Python's engine too, which words the report."""
+    if isinstance(schema, list):
+        for index, item in enumerate(schema):
+            _check_patterns(item, f"{where}/{index}")
+    elif isinstance(schema, dict):
+        for key, value in schema.items():
+            if key == "pattern" and isinstance(value, str):
+                try:
+                    re.compile(value)
+                except re.error as error:
+                    raise SchemaProblem(f"the pattern {value!r} is not a regular expression vilkar can check "
+                                        f"({error})", where) from None
+            elif key not in ("enum", "const", "default", "examples"):
+                _check_patterns(value, f"{where}/{key}")
+
+
+def _at(document: Any, path: tuple[Any, ...]) -> Any:
     for part in path:
         if not isinstance(document, dict) or part not in document:
             return None
@@ -226,3 +212,4 @@ def _at(document: Any, path: list[str]) -> Any:
     return document
 
 
+__all__ = ["KindValidator", "Plain", "kind_problem", "load_schemas", "pointer", "resolve"]
