@@ -15,6 +15,7 @@ MAX_VALUES = 100_000    # values in one document
 MAX_WHOLE_DIGITS = 50
 MAX_PLACES = 20
 LIMIT = 10 ** MAX_WHOLE_DIGITS
+LOW_LIMIT = -LIMIT  # computed once: negating a 50-digit int on every check costs more than the check
 SHORT_TEXT = min(MAX_WHOLE_DIGITS, MAX_PLACES)  # a decimal text this short is within both limits
 
 TOO_LARGE = f"is too large: a number in a request has at most {MAX_WHOLE_DIGITS} digits before the decimal point"
@@ -24,7 +25,7 @@ TOO_PRECISE = f"has more than {MAX_PLACES} decimal places, more than any number 
 def number_problem(value: int | Decimal) -> str | None:
     """Why a finite number is outside the limits, or None."""
     if isinstance(value, int):
-        return None if -LIMIT < value < LIMIT else TOO_LARGE
+        return None if LOW_LIMIT < value < LIMIT else TOO_LARGE
     if value.adjusted() >= MAX_WHOLE_DIGITS:
         return TOO_LARGE
     _, digits, exponent = value.as_tuple()

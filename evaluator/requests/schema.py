@@ -18,6 +18,7 @@ from ..errors import PolicyError, RequestProblem
 from ..language.diagnostics import Diagnostic, did_you_mean
 from ..language.source import Span
 from .formats import ODD_OFFSET_UNTIL, countries
+from .limits import LIMIT, LOW_LIMIT
 from .plain import Plain, escape, shown
 from .shape import SchemaProblem, SiteChecker, Sites, admitted_types, fast_schema, resolve, sites_of
 
@@ -45,6 +46,9 @@ class KindValidator:
             self.sites: Sites = sites_of(schema)
             _check_patterns(schema)
             self.checker = SiteChecker(self.sites)
+            named = self.checker.named
+            self._top_numbers = tuple(path[0] for path in named) \
+                if self.checker.simple and all(len(path) == 1 for path in named) else None
         except SchemaProblem as problem:
             raise schema_error(kind, problem) from None
         self._fast: Any = None  # built on first use: a country check needs the holidays package loaded
@@ -59,13 +63,22 @@ class KindValidator:
 
     def check(self, document: Any) -> tuple[Any, list[RequestProblem]]:
         """The document as the policies read it, and every problem with it (none for a valid document)."""
-        fast = self._fast if self._fast is not None else self.fast
+        fast = self._fast
+        if fast is None:
+            fast = self.fast
         if fast:
             try:
                 valid = fast.is_valid(document)
             except (ValueError, TypeError, UnicodeError, OverflowError, RecursionError, MemoryError):
                 valid = False  # a value jsonschema-rs cannot read (a tuple, a date, a Mapping): made plain below
             if valid:
+                if self._top_numbers is not None:  # the usual kind: its numbers are top-level fields
+                    for key in self._top_numbers:
+                        value = document.get(key)
+                        if value is not None and (type(value) is not int or not LOW_LIMIT < value < LIMIT):
+                            break
+                    else:
+                        return document, list(self.location_problems(document)) if self.sites.locations else []
                 plain, problems = self.checker.check(document)
                 if not problems:
                     return plain, list(self.location_problems(plain)) if self.sites.locations else problems

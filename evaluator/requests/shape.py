@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 from ..errors import RequestProblem
 from .formats import DATE_PATTERN, TIMESTAMP_PATTERN, countries, time_zones
-from .limits import LIMIT, MAX_ITEMS, SHORT_TEXT, number_problem, plain_number, text_problem
+from .limits import LIMIT, LOW_LIMIT, MAX_ITEMS, SHORT_TEXT, number_problem, plain_number, text_problem
 from .plain import Plain, escape, shown
 
 class _Step:
@@ -222,7 +222,7 @@ class SiteChecker:
                 continue
             kind = type(value)
             if kind is int:
-                if -LIMIT < value < LIMIT:
+                if LOW_LIMIT < value < LIMIT:
                     continue
             elif kind is str:
                 if len(value) <= SHORT_TEXT:
@@ -262,7 +262,7 @@ def _final(value: Decimal) -> bool:
 def _check_value(value: Any, where: tuple[Any, ...], problems: list[RequestProblem], changes: list) -> None:
     kind = type(value)
     if kind is int:
-        if not -LIMIT < value < LIMIT:
+        if not LOW_LIMIT < value < LIMIT:
             problems.append(RequestProblem(_pointer(where), number_problem(value) or "", shown(value)))
     elif kind is str:
         if len(value) > SHORT_TEXT and _DECIMAL_TEXT.fullmatch(value):
