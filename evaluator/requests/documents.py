@@ -72,6 +72,11 @@ class Document:
                 return None
             pointer = pointer[: pointer.rfind("/")]
 
+    def line_of(self, *path: Any) -> int:
+        """The 1-based line where the value at a path of keys and indexes was written (0 if unknown)."""
+        pointer = "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+        return (self.position(pointer) or (0, 0))[0]
+
     def locate(self, problem: RequestProblem) -> RequestProblem:
         """Add the YAML line:col of the value a problem points at (1-based)."""
         position = self.position(problem.pointer)

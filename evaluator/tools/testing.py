@@ -96,7 +96,7 @@ def load_cases(path: Path) -> list[PolicyCase]:
         raise CaseFileError(f"{path}:1:1: a test file holds `cases:`, a list of cases")
     cases, seen = [], set()
     for index, entry in enumerate(data["cases"]):
-        line = (document.position(f"/cases/{index}") or (0, 0))[0]
+        line = document.line_of("cases", index)
         where = f"{path}:{line}"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or "request" not in entry:
             raise CaseFileError(f"{where}: case {index + 1} needs a `name` and a `request`")

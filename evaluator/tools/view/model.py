@@ -123,7 +123,8 @@ def build_view(sources: dict[str, Source], contract: Contract, status_text: str 
 def read_status(text: str, name: str, contract: Contract) -> dict[str, tuple[str, str | None]]:
     """`clauses: {anchor: {status, reason}}`; raises ViewError for an unknown anchor or status."""
     try:
-        data = read_document(name, text).data
+        document = read_document(name, text)
+        data = document.data
     except DocumentError as error:
         raise ViewError(str(error)) from None
     entries = data.get("clauses") if isinstance(data, dict) else None
@@ -131,7 +132,7 @@ def read_status(text: str, name: str, contract: Contract) -> dict[str, tuple[str
         raise ViewError(f"{name}:1:1: the file holds `clauses:`, a map from clause anchors to a status")
     result = {}
     for anchor, entry in entries.items():
-        line = entries.lc.key(anchor)[0] + 1 if hasattr(entries, "lc") else 0
+        line = document.line_of("clauses", anchor)
         where = f"{name}:{line}"
         if anchor not in contract.by_id:
             from ...language.diagnostics import did_you_mean
