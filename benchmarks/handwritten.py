@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from evaluator.calendar.hours import BusinessHours
 
 CENT = Decimal("0.01")
-HOURS = BusinessHours("support_hours", dt.time(9, 0), dt.time(17, 30), frozenset(range(5)), True, frozenset())
+HOURS = BusinessHours.standard("support_hours")
 
 
 def _names(*names: str) -> frozenset[str]:

@@ -11,7 +11,8 @@ from typing import Any, Iterable
 from .language.check import check
 from .compile import cache
 from .compile.compiler import CompiledKind, CompileError, compile_rule_set, instantiate, source_filename
-from .compile.faults import fault_message
+from .calendar.limits import OutOfRange
+from .compile.faults import fault_message, fault_origin
 from .language.diagnostics import Diagnostic, did_you_mean, sort_key
 from .errors import PolicyError, RequestError, RequestProblem
 from .rule_set import (
@@ -186,6 +187,10 @@ def _compile(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]):
 
 
 def _fault(error: Exception, compiled: CompiledKind) -> RequestError:
+    if isinstance(error, OutOfRange):  # a computed date past 2099-12-31 is the request's: name the limit and rule
+        origin = fault_origin(error, source_filename(compiled.name), compiled.origins)
+        where = f" (in {origin.what} at {origin.source})" if origin is not None else ""
+        return RequestError([RequestProblem("", f"{error}{where}", has_value=False)])
     message = fault_message(error, source_filename(compiled.name), compiled.origins)
     return RequestError([RequestProblem("", message, has_value=False)])
 

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from .calendar.months import Period
 from .compile.plan import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, output_converter
 from .language.types import DurationT, MoneyT, PercentT, Type, strip_optional
 
@@ -178,6 +179,8 @@ def json_value(value: Any, type_: Type) -> Any:
         if isinstance(strip_optional(type_), MoneyT):
             return f"{value:.2f}"
         return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, Period):
+        return {"start": value.start.isoformat(), "end": value.end.isoformat(), "number": value.number}
     if isinstance(value, dt.datetime):
         return value.isoformat(timespec="seconds")
     if isinstance(value, dt.date):
@@ -191,10 +194,12 @@ def _shown(value: Any, type_: Type) -> str:
     shown = json_value(value, type_)
     if shown is None:
         return "nothing"
+    if isinstance(value, Period):
+        return f"{value.start} to {value.end} (period {value.number})"
     duration = strip_optional(type_)
     if isinstance(duration, DurationT):
         clock, count = value if isinstance(value, tuple) else (duration.clock, value)
-        unit = "minutes" if duration.scale == "minutes" else "days"
+        unit = duration.unit
         return f"{count} {unit}" if clock == "calendar" else f"{count} business {unit}"
     if isinstance(strip_optional(type_), MoneyT):
         return f"{strip_optional(type_).currency or ''} {shown}".strip()

@@ -1,21 +1,37 @@
-"""Business calendars at run time: opening hours, working days and public holidays at a location.
+"""Business calendars at run time: the calendar a policy declares, and business time at a location.
 
-A `calendar` declared in a policy becomes a `BusinessHours`; at a request's location it becomes a
-`LocalCalendar`, cached per (calendar, country, subdivision, time zone), whose holiday table is built
-once per year. Business hours are the half-open interval [opens, closes) in local wall-clock time.
+A `calendar` declared in a policy becomes a `BusinessHours`. At a request's location it becomes a
+`LocalCalendar` whose day rules are chosen by SPEC §9 §5's precedence: the request's
+`location.business_hours`, else the calendar's lines for the subdivision (`in "DE-BY"`), else for the
+country (`in "US"`), else the calendar's own. Closed days add up: every `closed on` line that applies
+closes its day, and so do the request's `closed_dates`. Business hours are [opens, closes) local
+wall-clock time; the arithmetic is a `Timeline`'s.
 """
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
 
 from ..language import ast
-from .rules import MONTHS, WEEKDAYS, parse_time
+from .limits import FIRST_DAY, LAST_DAY, OutOfRange, PastLastDay, checked_date
+from .rules import MONTHS, REQUEST_DAYS, parse_time, weekdays_of
+from .timeline import DayRules, micros, moment_at, timeline
 
-_MAX_SEARCH_DAYS = 3700  # a calendar with no business day in ten years is a broken calendar
+DEFAULT_HOURS = (dt.time(9, 0), dt.time(17, 30))
+DEFAULT_WORKDAYS = frozenset(range(5))
+_MINUTE = 60_000_000  # microseconds
+
+
+@dataclass(frozen=True)
+class PlaceRules:
+    """What a calendar says for one place ("" for everywhere): hours, working days, closed days."""
+
+    hours: tuple[dt.time, dt.time] | None = None
+    workdays: frozenset[int] | None = None
+    closed_days: frozenset[tuple[int, int]] = frozenset()  # (month, day), every year
+    closed_dates: frozenset[dt.date] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -23,96 +39,112 @@ class BusinessHours:
     """A compiled `calendar` declaration."""
 
     name: str
-    opens: dt.time
-    closes: dt.time
-    workdays: frozenset[int]  # Monday = 0
+    places: tuple[tuple[str, PlaceRules], ...]  # "" first, then "US", "DE-BY", ...
     public_holidays: bool
-    closed_days: frozenset[tuple[int, int]]  # (month, day)
-    country_hours: tuple[tuple[str, dt.time, dt.time], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def __hash__(self) -> int:
+        # each request looks its LocalCalendar up by this calendar: hash the name, not every line
+        return hash(self.name)
 
     @staticmethod
     def from_declaration(declaration: ast.CalendarDecl) -> BusinessHours:
-        opens, closes = dt.time(9, 0), dt.time(17, 30)
-        workdays: frozenset[int] = frozenset(range(5))
-        public, closed, per_country = False, set(), []
+        found: dict[str, dict] = {"": {}}
+        public = False
         for clause in declaration.clauses:
+            place = found.setdefault(clause.place or "", {})
             if clause.what == "open":
-                opens, closes = parse_time(clause.values[0]), parse_time(clause.values[1])
+                place["hours"] = (parse_time(clause.values[0]), parse_time(clause.values[1]))
             elif clause.what == "days":
-                first, last = WEEKDAYS.index(clause.values[0]), WEEKDAYS.index(clause.values[1])
-                workdays = frozenset(day % 7 for day in range(first, last + 1 if last >= first else last + 8))
+                place["workdays"] = weekdays_of(clause.values)
             elif clause.what == "holidays":
                 public = True
             elif clause.what == "closed":
-                closed.add((MONTHS.index(clause.values[1]) + 1, int(clause.values[0])))
-            elif clause.what == "country_hours":
-                per_country.append((clause.values[0], parse_time(clause.values[1]), parse_time(clause.values[2])))
-        return BusinessHours(declaration.name, opens, closes, workdays, public, frozenset(closed),
-                             tuple(per_country))
+                day, month = int(clause.values[0]), MONTHS.index(clause.values[1]) + 1
+                place.setdefault("closed_days", set()).add((month, day))
+            elif clause.what == "closed_date":
+                place.setdefault("closed_dates", set()).add(dt.date.fromisoformat(clause.values[0]))
+        places = tuple((code, PlaceRules(rules.get("hours"), rules.get("workdays"),
+                                         frozenset(rules.get("closed_days", ())),
+                                         frozenset(rules.get("closed_dates", ()))))
+                       for code, rules in found.items())
+        return BusinessHours(declaration.name, places, public, tuple(declaration.notes))
+
+    @staticmethod
+    def standard(name: str = "support_hours") -> BusinessHours:
+        """09:00–17:30 Monday to Friday, closed on public holidays: SPEC §5's calendar."""
+        return BusinessHours(name, (("", PlaceRules(DEFAULT_HOURS, DEFAULT_WORKDAYS)),), True)
 
     def at(self, location: dict) -> LocalCalendar:
-        """This calendar at a request's location (`country`, `timezone`, optional `subdivision`)."""
-        return _local_calendar(self, location["country"], location.get("subdivision"), location["timezone"])
+        """This calendar at a request's location (`country`, `timezone`, optional `subdivision`, `business_hours`)."""
+        given = location.get("business_hours")
+        return _local_calendar(self, location["country"], location.get("subdivision"), location["timezone"],
+                               None if given is None else _hours_key(given))
+
+    def rules_at(self, country: str, subdivision: str | None,
+                 given: tuple[str | None, str | None, tuple[str, ...] | None, tuple[str, ...]] | None) -> DayRules:
+        """The day rules at a place, by SPEC §9 §5's precedence."""
+        codes = ("", country) + ((f"{country}-{subdivision}",) if subdivision is not None else ())
+        chosen = sorted((item for item in self.places if item[0] in codes), key=lambda item: codes.index(item[0]))
+        hours, workdays, source = DEFAULT_HOURS, DEFAULT_WORKDAYS, f"the calendar `{self.name}`"
+        for code, rules in chosen:  # the most specific place last, so it wins
+            if rules.hours is not None:
+                hours = rules.hours
+            if rules.workdays is not None:
+                workdays = rules.workdays
+            if code and (rules.hours is not None or rules.workdays is not None):
+                source = f'the calendar `{self.name}` for "{code}"'
+        closed_days = frozenset().union(*(rules.closed_days for _, rules in chosen))
+        closed_dates = frozenset().union(*(rules.closed_dates for _, rules in chosen))
+        if given is not None:
+            opens, closes, days, dates = given
+            hours = (parse_time(opens or "09:00"), parse_time(closes or "17:30"))
+            workdays = frozenset(REQUEST_DAYS.index(day) for day in days) if days is not None else DEFAULT_WORKDAYS
+            closed_dates = closed_dates | frozenset(dt.date.fromisoformat(day) for day in dates)
+            source = "the request's `location.business_hours`"
+        return DayRules(hours[0], hours[1], workdays, self.public_holidays, closed_days, closed_dates, country,
+                        subdivision, source)
 
 
-@lru_cache(maxsize=1024)
-def _local_calendar(hours: BusinessHours, country: str, subdivision: str | None, timezone: str) -> LocalCalendar:
-    return LocalCalendar(hours, country, subdivision, zoneinfo.ZoneInfo(timezone))
-
-
-_holiday_lock = threading.Lock()
+def _hours_key(given: dict) -> tuple[str | None, str | None, tuple[str, ...] | None, tuple[str, ...]]:
+    days = given.get("days")
+    return (given.get("open"), given.get("close"), None if days is None else tuple(days),
+            tuple(sorted(given.get("closed_dates", ()))))
 
 
 @lru_cache(maxsize=4096)
-def _holidays(country: str, subdivision: str | None, year: int) -> dict[dt.date, str]:
-    """The public holidays of a country (and subdivision) in one year, by date."""
-    import holidays  # loaded with the first calendar question, not with the rule set
-
-    with _holiday_lock:  # the holidays package fills its tables lazily; build each table once
-        table = holidays.country_holidays(country, subdiv=subdivision, years=year)
-        return {day: name for day, name in table.items() if day.year == year}
+def _local_calendar(hours: BusinessHours, country: str, subdivision: str | None, timezone: str,
+                    given: tuple | None) -> LocalCalendar:
+    return LocalCalendar(hours, hours.rules_at(country, subdivision, given), timezone)
 
 
 class LocalCalendar:
     """Business time at one location: what is open, and adding business time to a moment."""
 
-    def __init__(self, hours: BusinessHours, country: str, subdivision: str | None, zone: zoneinfo.ZoneInfo):
+    def __init__(self, hours: BusinessHours, rules: DayRules, timezone: str):
         self.hours = hours
-        self.country = country
-        self.subdivision = subdivision
-        self.zone = zone
-        self.opens, self.closes = hours.opens, hours.closes
-        for code, opens, closes in hours.country_hours:
-            if code == country:
-                self.opens, self.closes = opens, closes
+        self.rules = rules
+        self.zone = zoneinfo.ZoneInfo(timezone)
+        self.timeline = timeline(rules, timezone)
+        self.opens, self.closes = rules.opens, rules.closes
 
     # -- days
     def closed_because(self, day: dt.date) -> str | None:
         """Why a day has no business hours ("weekend", a holiday's name), or None if it has."""
-        if day.weekday() not in self.hours.workdays:
-            return "weekend"
-        if (day.month, day.day) in self.hours.closed_days:
-            return "closed day"
-        if self.hours.public_holidays:
-            name = _holidays(self.country, self.subdivision, day.year).get(day)
-            if name is not None:
-                return name
-        return None
+        return self.rules.closed_because(day)
 
     def is_business_day(self, day: dt.date) -> bool:
-        return self.closed_because(day) is None
+        return self.rules.closed_because(day) is None
 
     def next_business_day(self, day: dt.date) -> dt.date:
-        for _ in range(_MAX_SEARCH_DAYS):
-            day += dt.timedelta(days=1)
-            if self.is_business_day(day):
-                return day
-        raise ValueError(f"the calendar `{self.hours.name}` has no business day within ten years of {day}")
+        return self.add_business_days_to_date(day, 1)
 
     def add_business_days_to_date(self, day: dt.date, count: int) -> dt.date:
-        for _ in range(count):
-            day = self.next_business_day(day)
-        return day
+        """The `count`-th business day after `day` (`day` itself for 0)."""
+        try:
+            return dt.date.fromordinal(self.timeline.add_days(day.toordinal(), count))
+        except PastLastDay:
+            raise OutOfRange(f"{count:,} business days after {day} would be after {LAST_DAY}") from None
 
     # -- moments
     def local(self, moment: dt.datetime | None) -> dt.datetime | None:
@@ -121,73 +153,40 @@ class LocalCalendar:
     def local_date(self, moment: dt.datetime) -> dt.date:
         return moment.astimezone(self.zone).date()
 
-    def _aware(self, wall: dt.datetime) -> dt.datetime:
-        return wall.replace(tzinfo=self.zone)
-
-    def _bounds(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-        closes = dt.datetime.combine(day + dt.timedelta(days=1), dt.time()) if self.closes == dt.time.max \
-            else dt.datetime.combine(day, self.closes)
-        return dt.datetime.combine(day, self.opens), closes
-
     def within(self, moment: dt.datetime) -> bool:
-        wall = moment.astimezone(self.zone).replace(tzinfo=None)
-        opens, closes = self._bounds(wall.date())
-        return opens <= wall < closes and self.is_business_day(wall.date())
-
-    def _next_start_wall(self, wall: dt.datetime) -> dt.datetime:
-        day = wall.date()
-        if self.is_business_day(day):
-            opens, closes = self._bounds(day)
-            if wall < opens:
-                return opens
-            if wall < closes:
-                return wall
-        return self._bounds(self.next_business_day(day))[0]
+        return self.timeline.within(micros(moment))
 
     def next_start(self, moment: dt.datetime) -> dt.datetime:
         """The first moment at or after this one inside business hours."""
-        return self._aware(self._next_start_wall(moment.astimezone(self.zone).replace(tzinfo=None)))
+        try:
+            return self._moment(self.timeline.next_start(micros(moment)))
+        except PastLastDay:
+            raise OutOfRange(f"the next business start after {moment.isoformat()} would be after {LAST_DAY}") \
+                from None
 
     def add_business_minutes(self, moment: dt.datetime, minutes: int) -> dt.datetime:
-        """The moment when `minutes` of business time have passed since `moment`."""
-        return self._aware(self._walk(moment, minutes, None))
-
-    def _walk(self, moment: dt.datetime, minutes: int, steps: list[str] | None) -> dt.datetime:
-        current = self._next_start_wall(moment.astimezone(self.zone).replace(tzinfo=None))
-        remaining = dt.timedelta(minutes=minutes)
-        while True:
-            closes = self._bounds(current.date())[1]
-            available = closes - current
-            if remaining <= available:
-                if steps is not None:
-                    steps.append(f"{_day(current)}: {_minutes(remaining)} business minutes, "
-                                 f"{current:%H:%M}–{current + remaining:%H:%M}")
-                return current + remaining
-            remaining -= available
-            if steps is not None and available:
-                steps.append(f"{_day(current)}: {_minutes(available)} business minutes, "
-                             f"{current:%H:%M}–{closes:%H:%M}")
-            following = self.next_business_day(current.date())
-            if steps is not None:
-                self._skipped(current.date(), following, steps)
-            current = self._bounds(following)[0]
-
-    def _skipped(self, last: dt.date, following: dt.date, steps: list[str]) -> None:
-        day = last + dt.timedelta(days=1)
-        while day < following:
-            steps.append(f"{_day(day)}: closed ({self.closed_because(day)})")
-            day += dt.timedelta(days=1)
+        """The moment when `minutes` of business time have passed since `moment` (0: the next business start)."""
+        try:
+            return self._moment(self.timeline.add(micros(moment), minutes * _MINUTE))
+        except PastLastDay:
+            hours = f" ({minutes // 60:,} business hours)" if minutes >= 60 and minutes % 60 == 0 else ""
+            raise OutOfRange(f"{minutes:,} business minutes{hours} after {moment.isoformat()} would end after "
+                             f"{LAST_DAY}") from None
 
     def add_business_days(self, moment: dt.datetime, count: int) -> dt.datetime:
         """The same local time `count` business days later, moved to the next business start if closed."""
-        wall = moment.astimezone(self.zone).replace(tzinfo=None)
+        wall = moment.astimezone(self.zone)
         day = self.add_business_days_to_date(wall.date(), count)
-        return self._aware(self._next_start_wall(dt.datetime.combine(day, wall.time())))
+        same_time = dt.datetime.combine(day, wall.time(), tzinfo=self.zone)  # fold=0: SPEC §5 on DST
+        return self.next_start(same_time)
 
     def add_calendar_days(self, moment: dt.datetime, count: int) -> dt.datetime:
         """The same local wall-clock time `count` days later."""
-        wall = moment.astimezone(self.zone).replace(tzinfo=None)
-        return self._aware(wall + dt.timedelta(days=count))
+        wall = moment.astimezone(self.zone).replace(tzinfo=None, fold=0)
+        result = (wall + dt.timedelta(days=count)).replace(tzinfo=self.zone)
+        if not FIRST_DAY <= result.date() <= LAST_DAY:
+            checked_date(result.date(), f"{count} days after {moment.isoformat()}")
+        return result
 
     def add_duration(self, moment: dt.datetime, duration: tuple[str, int], scale: str) -> dt.datetime:
         """Add a duration whose clock is known only per request: (clock, count in minutes or days)."""
@@ -196,96 +195,39 @@ class LocalCalendar:
             return self.add_business_minutes(moment, count) if scale == "minutes" \
                 else self.add_business_days(moment, count)
         if scale == "minutes":
-            return (moment + dt.timedelta(minutes=count)).astimezone(self.zone)
+            result = (moment + dt.timedelta(minutes=count)).astimezone(self.zone)
+            if not FIRST_DAY <= result.date() <= LAST_DAY:
+                checked_date(result.date(), f"{count} minutes after {moment.isoformat()}")
+            return result
         return self.add_calendar_days(moment, count)
+
+    def _moment(self, us: int) -> dt.datetime:
+        result = moment_at(us, self.zone)
+        if result.year > LAST_DAY.year:  # only a close at 24:00 on 2099-12-31 gets here
+            raise PastLastDay(f"{result.isoformat()} is after {LAST_DAY}")
+        return result
+
+    def describe(self) -> str:
+        """The business hours in force here, in words, for explanations."""
+        rules = self.rules
+        closes = "24:00" if rules.closes == dt.time.max else f"{rules.closes:%H:%M}"
+        days = _day_list(rules.workdays)
+        holidays = f", closed on the public holidays of {rules.country}" + (
+            f"-{rules.subdivision}" if rules.subdivision else "") if rules.public_holidays else ""
+        closed = len(rules.closed_days) + len(rules.closed_dates)
+        extra = f" and on {closed} more closed day{'s' if closed != 1 else ''}" if closed else ""
+        return (f"business hours {rules.opens:%H:%M}–{closes} local time ({self.zone.key}), {days}{holidays}{extra}"
+                f", from {rules.source}")
 
     def narrate(self, moment: dt.datetime, minutes: int) -> list[str]:
         """How `add_business_minutes` got its answer, a line per day, for explanations."""
-        local = moment.astimezone(self.zone)
-        steps = [f"from {_day(local)} {local:%H:%M} ({self.zone.key}, UTC{local.isoformat()[-6:]})"]
-        wall = local.replace(tzinfo=None)
-        start = self._next_start_wall(wall)
-        if start != wall:
-            day = wall.date()
-            while day < start.date():
-                reason = self.closed_because(day)
-                steps.append(f"{_day(day)}: " + (f"closed ({reason})" if reason else "after business hours"))
-                day += dt.timedelta(days=1)
-            steps.append(f"business time starts {_day(start)} {start:%H:%M}")
-        self._walk(moment, minutes, steps)
-        return steps
+        from .narration import narrate  # explanations only
+        return narrate(self, moment, minutes)
 
 
-class Narrator:
-    """A LocalCalendar that notes, per decision, how each step of business time was counted.
-
-    Compiled policies use it only when an explanation is asked for, so deciding pays nothing for it.
-    """
-
-    def __init__(self, calendar: LocalCalendar):
-        self.calendar = calendar
-        self.current = ""
-        self.notes: dict[str, list[str]] = {}
-
-    def note(self, lines: list[str]) -> None:
-        self.notes.setdefault(self.current, []).extend(lines)
-
-    def local(self, moment: dt.datetime | None) -> dt.datetime | None:
-        return self.calendar.local(moment)
-
-    def local_date(self, moment: dt.datetime) -> dt.date:
-        return self.calendar.local_date(moment)
-
-    def within(self, moment: dt.datetime) -> bool:
-        return self.calendar.within(moment)
-
-    def next_start(self, moment: dt.datetime) -> dt.datetime:
-        result = self.calendar.next_start(moment)
-        if result != moment:
-            self.note([f"{moment.astimezone(self.calendar.zone):%A %Y-%m-%d %H:%M} is outside business hours; "
-                       f"they next start {result:%A %Y-%m-%d %H:%M}"])
-        return result
-
-    def add_business_minutes(self, moment: dt.datetime, minutes: int) -> dt.datetime:
-        self.note(self.calendar.narrate(moment, minutes))
-        return self.calendar.add_business_minutes(moment, minutes)
-
-    def add_business_days(self, moment: dt.datetime, count: int) -> dt.datetime:
-        result = self.calendar.add_business_days(moment, count)
-        local = moment.astimezone(self.calendar.zone)
-        self.note([f"{count} business days after {_day(local)} is {_day(result)}"
-                   + ("" if result.time() == local.time() else f", at the next business start {result:%H:%M}")])
-        return result
-
-    def add_business_days_to_date(self, day: dt.date, count: int) -> dt.date:
-        result = self.calendar.add_business_days_to_date(day, count)
-        skipped = [f"{_day(d)} ({self.calendar.closed_because(d)})" for d in _days_between(day, result)
-                   if not self.calendar.is_business_day(d)]
-        self.note([f"{count} business days after {_day(day)} is {_day(result)}"
-                   + (f"; not counted: {', '.join(skipped)}" if skipped else "")])
-        return result
-
-    def add_calendar_days(self, moment: dt.datetime, count: int) -> dt.datetime:
-        return self.calendar.add_calendar_days(moment, count)
-
-    def add_duration(self, moment: dt.datetime, duration: tuple[str, int], scale: str) -> dt.datetime:
-        clock, count = duration
-        if clock == "business":
-            return self.add_business_minutes(moment, count) if scale == "minutes" \
-                else self.add_business_days(moment, count)
-        result = self.calendar.add_duration(moment, duration, scale)
-        self.note([f"{count} calendar {scale} after {moment.astimezone(self.calendar.zone):%A %Y-%m-%d %H:%M} "
-                   f"({self.calendar.zone.key}) is {result:%A %Y-%m-%d %H:%M}, counted as elapsed time"])
-        return result
-
-
-def _days_between(first: dt.date, last: dt.date) -> list[dt.date]:
-    return [first + dt.timedelta(days=offset) for offset in range(1, (last - first).days)]
-
-
-def _day(moment: dt.date | dt.datetime) -> str:
-    return f"{moment:%A} {moment:%Y-%m-%d}"
-
-
-def _minutes(delta: dt.timedelta) -> int:
-    return int(delta.total_seconds() // 60)
+def _day_list(workdays: frozenset[int]) -> str:
+    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    ordered = sorted(workdays)
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{names[ordered[0]]} to {names[ordered[-1]]}"
+    return ", ".join(names[day] for day in ordered)

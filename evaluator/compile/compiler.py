@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..calendar.hours import BusinessHours, Narrator
+from ..calendar import months
+from ..calendar.hours import BusinessHours
+from ..calendar.narration import Narrator
 from ..language import ast
 from ..language.check import CheckedRuleSet, KindInfo, request_path
 from ..language.source import Source
@@ -54,6 +56,7 @@ RUNTIME_NAMES: dict[str, Any] = {
     "_maybe": runtime.maybe, "_field_of": runtime.field_of, "_with_clock": runtime.with_clock,
     "_clock_in": runtime.clock_in, "_abs_number": runtime.abs_number, "_abs_pair": runtime.abs_pair,
     "_negate_pair": runtime.negate_pair, "_as_names": runtime.as_names,
+    "_add_months": months.add_months, "_period": months.period,
 }
 BUILTINS = {"min": min, "max": max, "sum": sum, "any": any, "all": all, "len": len, "abs": abs,
             "frozenset": frozenset, "tuple": tuple}
@@ -124,7 +127,8 @@ class _GlobalValues:
         if name not in self.done:
             declaration = self.checked.sets.get(name) or self.checked.lets[name]
             expr = declaration.value if isinstance(declaration, ast.SetDecl) else declaration.body.value
-            context = Context(self.checked.types, self.constants, Names(), self.name, {}, None)
+            context = Context(self.checked.types, self.constants, Names(), self.name, {}, None,
+                              month_rule=month_rule(self.checked))
             code = ExpressionCompiler(context).code(expr, EMPTY)
             value = self.evaluator.value(code, expr)
             if isinstance(declaration, ast.SetDecl) and declaration.names:
@@ -177,7 +181,7 @@ class _KindCompiler:
 
     def expressions(self, with_request: bool = True) -> ExpressionCompiler:
         context = Context(self.checked.types, self.constants, self.names, self.globals.name, self.variables,
-                          self.input if with_request else None, self.fold)
+                          self.input if with_request else None, self.fold, month_rule(self.checked))
         return ExpressionCompiler(context)
 
     def function(self, head: str, body: Emitter, tail: list[str]) -> Emitter:
@@ -293,11 +297,17 @@ class _KindCompiler:
         names, dynamic = self.facts.of(expr)
         if dynamic or any(name in scope.bindings or name in self.kind.definitions for name in names):
             return None
-        context = Context(self.checked.types, self.constants, Names(), self.globals.name, {}, None)
+        context = Context(self.checked.types, self.constants, Names(), self.globals.name, {}, None,
+                          month_rule=month_rule(self.checked))
         code = ExpressionCompiler(context).code(expr, EMPTY)
         if code.isidentifier() and code in self.constants.values:
             return code  # a literal set: already a constant
         return self.constants.code(self.evaluator.value(code, expr))
+
+
+def month_rule(checked: CheckedRuleSet) -> str:
+    """The rule set's missing-day rule (the checker made sure one is stated wherever months are used)."""
+    return checked.month_rule.rule if checked.month_rule is not None else months.ROLL_FORWARD
 
 
 def _cites(citation: ast.Citation | None) -> str | None:

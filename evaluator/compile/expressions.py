@@ -63,6 +63,8 @@ class Context:
     input: Callable[[Path], str] | None
     # a subexpression that reads nothing per request → the constant holding its value, else None
     fold: Callable[[ast.Expr, Scope], str | None] | None = None
+    # how `date + N months` treats a day the later month lacks: the rule set's `dates that do not exist ...`
+    month_rule: str = "roll_forward"
 
 
 class ExpressionCompiler:
@@ -82,6 +84,7 @@ class ExpressionCompiler:
             ast.Binary: self.binary, ast.Presence: self.presence, ast.IfAbsent: self.if_absent,
             ast.Conditional: self.conditional, ast.Convert: self.convert,
             ast.WithinHours: self.within_hours, ast.NextBusinessStart: self.next_business_start,
+            ast.Period: self.period,
         }
 
     # -- entry points
@@ -165,6 +168,8 @@ class ExpressionCompiler:
         assert isinstance(record, RecordT)
         field_type = record.field(expr.name)
         base = self.code(expr.base, scope)
+        if record.role == "period":  # a runtime Period: `start`, `end`, `number`, names the checker knows
+            return f"{base}.{expr.name}"
         key = repr(expr.name)  # a field name the checker found in the schema
         if isinstance(base_type, OptionalT) or isinstance(field_type, OptionalT):
             return self.read(f"_field_of({base}, {key})" if isinstance(base_type, OptionalT)
@@ -318,7 +323,14 @@ class ExpressionCompiler:
             return f"_div({value}, 60)"
         if unit == "weeks":
             return f"_div({value}, 7)"
+        if unit == "years":
+            return f"_div({value}, 12)"
         return value
+
+    def period(self, expr: ast.Period, scope: Scope) -> str:
+        parts = [self.code(part, scope) for part in (expr.length, expr.anchor, expr.containing)]
+        cut = self.code(expr.cut, scope) if expr.cut is not None else "None"
+        return f"_period({', '.join(parts)}, {cut}, {self.context.month_rule!r})"
 
     def within_hours(self, expr: ast.WithinHours, scope: Scope) -> str:
         return f"{self.calendar()}.within({self.code(expr.operand, scope)})"
@@ -394,6 +406,8 @@ class ExpressionCompiler:
             duration = right_type if isinstance(left_type, DateT) else left_type
             if isinstance(duration, DurationT) and duration.clock == "business":
                 return f"{self.calendar()}.add_business_days_to_date({day}, {days})"
+            if isinstance(duration, DurationT) and duration.scale == "months":
+                return f"_add_months({day}, {days}, {self.context.month_rule!r})"
             return f"_add_days({day}, {days if op == '+' else f'-{days}'})"
         if isinstance(left_type, TimestampT):
             return self.moment_plus(left, right, right_type, op)

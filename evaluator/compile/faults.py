@@ -4,13 +4,14 @@ from __future__ import annotations
 import decimal
 from types import TracebackType
 
+from ..calendar.limits import OutOfRange
 from .plan import LineOrigin
 from .runtime import Fault
 
 
 def fault_words(error: BaseException) -> str:
     """What went wrong, in words rather than Python's: never the raw text of a Python exception."""
-    if isinstance(error, Fault):
+    if isinstance(error, (Fault, OutOfRange)):
         return str(error)
     if isinstance(error, decimal.DivisionUndefined):
         return "zero divided by zero"

@@ -6,6 +6,8 @@ import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
+from ..calendar.limits import FIRST_DAY, LAST_DAY, checked_date
+
 # Money is exact: decimal arithmetic runs in this context, never the caller's (28 digits by default),
 # so sums and products of long amounts lose nothing; a quotient keeps 200 significant digits.
 EXACT = Context(prec=200, Emax=999999, Emin=-999999)
@@ -129,7 +131,13 @@ def if_absent(value: object, fallback: object) -> object:
 
 
 def add_days(day: dt.date, days: int) -> dt.date:
-    return day + dt.timedelta(days=days)
+    try:
+        result = day + dt.timedelta(days=days)
+    except OverflowError:
+        result = dt.date.max if days > 0 else dt.date.min
+    if result > LAST_DAY or result < FIRST_DAY:
+        checked_date(result, f"{day} {'+' if days >= 0 else '-'} {abs(days)} days")
+    return result
 
 
 def days_between(later: dt.date, earlier: dt.date) -> int:

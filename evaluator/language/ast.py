@@ -30,7 +30,7 @@ class Quantity:
     """A duration with its unit and clock: `15 minutes`, `6 calendar weeks`, `2 business hours`."""
 
     amount: Decimal
-    unit: str  # minutes | hours | days | weeks
+    unit: str  # minutes | hours | days | weeks | months | years
     clock: str  # calendar | business
     span: Span = _span()
     text: str = field(default="", compare=False, repr=False)  # as written, for the formatter
@@ -212,10 +212,21 @@ class NextBusinessStart:
     span: Span = _span()
 
 
+@dataclass(frozen=True, slots=True)
+class Period:
+    """`the 1 year period from anchor containing day cut at last`: the anchored period that holds a day."""
+
+    length: Expr
+    anchor: Expr
+    containing: Expr
+    cut: Expr | None
+    span: Span = _span()
+
+
 Expr = Union[
     Number, Quantity, Percent, Money, DateLiteral, String, Boolean, Nothing, Request, Name, Field,
     Call, Comprehension, SetLiteral, Unary, Binary, Presence, IfAbsent, Conditional, Convert,
-    WithinHours, NextBusinessStart,
+    WithinHours, NextBusinessStart, Period,
 ]
 Literal = Union[Number, Quantity, Percent, Money, DateLiteral, String, Boolean, Nothing]
 
@@ -455,11 +466,12 @@ class Requirement:
 
 @dataclass(frozen=True, slots=True)
 class CalendarClause:
-    """One line of a calendar: opening hours, working days, closed days, a country's hours."""
+    """One line of a calendar: opening hours, working days or closed days, everywhere or `in` one place."""
 
-    what: str  # open | days | holidays | closed | country_hours
-    values: tuple[str, ...]
+    what: str  # open | days | holidays | closed | closed_date
+    values: tuple[str, ...]  # open: times; days: spans such as "Monday to Friday"; closed: day, month
     citation: Citation | None
+    place: str | None = None  # "US" or "DE-BY": the line holds only there
     span: Span = _span()
 
 
@@ -470,6 +482,7 @@ class CalendarDecl:
     name: str
     citation: Citation | None
     clauses: tuple[CalendarClause, ...]
+    notes: tuple[str, ...] = ()
     span: Span = _span()
 
 
@@ -483,7 +496,16 @@ class VersionDecl:
     span: Span = _span()
 
 
-Item = Union[KindDecl, SetDecl, LetDecl, Decision, Requirement, CalendarDecl, VersionDecl]
+@dataclass(frozen=True, slots=True)
+class MonthRule:
+    """`dates that do not exist roll forward to the first of the next month` (or `are clamped to ...`)."""
+
+    rule: str  # roll_forward | clamp
+    citation: Citation | None
+    span: Span = _span()
+
+
+Item = Union[KindDecl, SetDecl, LetDecl, Decision, Requirement, CalendarDecl, VersionDecl, MonthRule]
 
 
 @dataclass(frozen=True, slots=True)

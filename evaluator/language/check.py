@@ -11,7 +11,7 @@ from .source import Span
 from .typing_rules import TypeRules, describe_expr, literal_type
 from .versions import declared_version, event_date_problem
 from .types import (
-    BOOL, STRING, UNKNOWN, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
+    BOOL, DATE, PERIOD, STRING, UNKNOWN, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
     strip_optional, unify, UnknownT,
 )
 
@@ -55,6 +55,7 @@ class CheckedRuleSet:
     total_bodies: set[int] = field(default_factory=set)
     set_items: Callable[[ast.Expr], list[ast.Expr] | None] = lambda expr: None
     version: ast.VersionDecl | None = None  # the rule set's `version` line, if it has one
+    month_rule: ast.MonthRule | None = None  # how `date + N months` treats a missing day
 
 
 class _Scope:
@@ -97,6 +98,8 @@ class _Checker:
         self.total_bodies: set[int] = set()
         self.rules = TypeRules(self.error)
         self.version_decls: list[ast.VersionDecl] = []
+        self.month_rule: ast.MonthRule | None = None
+        self.month_rule_needed: list[Span] = []
 
     # -- reporting
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
@@ -116,10 +119,16 @@ class _Checker:
             self.check_calendar(calendar)
         for kind in self.kinds.values():
             self.check_kind(kind)
+        if self.month_rule is None and self.month_rule_needed:
+            self.error("VK114", "months and years need the rule for a day the later month lacks",
+                       self.month_rule_needed[0],
+                       "state it once in the rule set: `dates that do not exist roll forward to the first of the "
+                       "next month` (or `are clamped to the end of the month`)")
         version, problems = declared_version(self.version_decls)
         self.diagnostics.extend(problems)
         return CheckedRuleSet(self.kinds, self.sets, self.lets, self.calendars, self.types,
-                              self.global_types, self.diagnostics, self.total_bodies, self.set_items, version)
+                              self.global_types, self.diagnostics, self.total_bodies, self.set_items, version,
+                              self.month_rule)
 
     def kind_info(self, name: str, span: Span) -> KindInfo | None:
         if name in self.kinds:
@@ -153,6 +162,13 @@ class _Checker:
             return
         if isinstance(item, ast.CalendarDecl):
             self.define_global(self.calendars, item.name, item)
+            return
+        if isinstance(item, ast.MonthRule):
+            if self.month_rule is not None:
+                self.error("VK114", "the rule for dates that do not exist is stated twice", item.span,
+                           f"the other one is at {self.month_rule.span}; keep one")
+            else:
+                self.month_rule = item
             return
         if isinstance(item, ast.LetDecl) and item.kind is None:
             if len(item.names) > 1 or not isinstance(item.body, ast.RuleBody) or item.body.exceptions:
@@ -265,6 +281,9 @@ class _Checker:
         self.in_progress.discard(id(definition))
         for name, type_ in zip(names, result):
             kind.value_types[name] = type_
+            if isinstance(definition, ast.Decision) and strip_optional(type_) == PERIOD:
+                self.error("VK104", f"`{name}` would report a whole period", definition.span,
+                           f"keep the period in a `let` and report its `.start` and `.end` as decisions")
         return result
 
     def check_reportable(self, name: str, type_: Type, decision: ast.Decision) -> None:
@@ -524,6 +543,8 @@ class _Checker:
             return self.rules.convert(expr, self.expr(expr.value, scope))
         if isinstance(expr, (ast.WithinHours, ast.NextBusinessStart)):
             return self.calendar_operation(expr, scope)
+        if isinstance(expr, ast.Period):
+            return self.period(expr, scope)
         raise AssertionError(f"unchecked expression {expr!r}")
 
     def name(self, expr: ast.Name, scope: _Scope) -> Type:
@@ -619,8 +640,28 @@ class _Checker:
                 else:
                     self.expect_present_condition(side, type_, f"`{expr.op}`")
             return BOOL
-        return self.rules.arithmetic(expr.op, left, right, expr, scope.kind is not None and
-                                     scope.kind.calendar is not None)
+        result = self.rules.arithmetic(expr.op, left, right, expr, scope.kind is not None and
+                                       scope.kind.calendar is not None)
+        if any(isinstance(side, DurationT) and side.scale == "months" for side in (left, right)) and result == DATE:
+            self.month_rule_needed.append(expr.span)
+        return result
+
+    def period(self, expr: ast.Period, scope: _Scope) -> Type:
+        length = self.expr(expr.length, scope)
+        if not (isinstance(length, DurationT) and length.scale == "months") and not isinstance(length, UnknownT):
+            self.error("VK104", f"a period is a number of months or years, not {length.describe()}",
+                       expr.length.span, "write for example `the 1 year period from ...` or `the 6 months period ...`")
+        for part, where in ((expr.anchor, "starts from"), (expr.containing, "contains"), (expr.cut, "is cut at")):
+            if part is None:
+                continue
+            type_ = self.expr(part, scope)
+            if is_optional(type_):
+                self.error("VK112", f"`{describe_expr(part)}` may be absent, so no period {where} it", part.span,
+                           f"give a fallback: `{describe_expr(part)} if absent ...`")
+            elif strip_optional(type_) not in (DATE, UNKNOWN):
+                self.error("VK104", f"a period {where} a date, not {type_.describe()}", part.span)
+        self.month_rule_needed.append(expr.span)
+        return PERIOD
 
     def comprehension(self, expr: ast.Comprehension, scope: _Scope) -> Type:
         source = self.expr(expr.source, scope)

@@ -21,6 +21,7 @@ KEYWORDS = (
     "unique", "on", "any", "otherwise", "except", "when", "at", "if", "then", "else", "and", "or", "not",
     "in", "is", "present", "absent", "request", "true", "false", "nothing", "for", "where", "uses",
     "version", "effective", "until",
+    "note", "dates", "period", "from", "containing", "cut",
 )
 
 
@@ -180,7 +181,20 @@ class _Builder(Transformer):
     def calendar_decl(self, meta, name, *rest):
         citation = rest[0] if rest and isinstance(rest[0], ast.Citation) else None
         clauses = tuple(r for r in rest if isinstance(r, ast.CalendarClause))
-        return ast.CalendarDecl(str(name), citation, clauses, self._span(meta))
+        notes = tuple(r.text for r in rest if isinstance(r, _Note))
+        return ast.CalendarDecl(str(name), citation, clauses, notes, self._span(meta))
+
+    def calendar_note(self, meta, text):
+        return _Note(_unquote(text))
+
+    def calendar_clause(self, meta, *parts):
+        place = next((p.text for p in parts if isinstance(p, _Place)), None)
+        what, values = next(p for p in parts if isinstance(p, tuple))
+        citation = parts[-1] if isinstance(parts[-1], ast.Citation) else None
+        return ast.CalendarClause(what, values, citation, place, self._span(meta))
+
+    def calendar_place(self, meta, code):
+        return _Place(_unquote(code))
 
     def version_decl(self, meta, version_id, effective, until=None):
         return ast.VersionDecl(_unquote(str(version_id)), str(effective), until, self._span(meta))
@@ -189,20 +203,31 @@ class _Builder(Transformer):
         return str(date)
 
     def open_hours(self, meta, start, end):
-        return ast.CalendarClause("open", (str(start), str(end)), None, self._span(meta))
+        return ("open", (str(start), str(end)))
 
-    def working_days(self, meta, first, last):
-        return ast.CalendarClause("days", (first, last), None, self._span(meta))
+    def working_days(self, meta, *spans):
+        return ("days", tuple(spans))
+
+    def day_span(self, meta, first, last=None):
+        return first if last is None else f"{first} to {last}"
 
     def closed_on_holidays(self, meta):
-        return ast.CalendarClause("holidays", (), None, self._span(meta))
+        return ("holidays", ())
 
-    def closed_on_day(self, meta, day, month, citation=None):
-        return ast.CalendarClause("closed", (str(day), month), citation, self._span(meta))
+    def closed_on_day(self, meta, day, month):
+        return ("closed", (str(day), month))
 
-    def country_hours(self, meta, country, start, end, citation=None):
-        return ast.CalendarClause("country_hours", (_unquote(country), str(start), str(end)), citation,
-                                  self._span(meta))
+    def closed_on_date(self, meta, day):
+        return ("closed_date", (str(day),))
+
+    def month_rule(self, meta, rule, citation=None):
+        return ast.MonthRule(rule, citation, self._span(meta))
+
+    def roll_forward(self, meta):
+        return "roll_forward"
+
+    def clamped(self, meta):
+        return "clamp"
 
     def weekday(self, meta, token):
         return str(token)
@@ -332,6 +357,12 @@ class _Builder(Transformer):
     def next_business_start(self, meta, operand):
         return ast.NextBusinessStart(operand, self._span(meta))
 
+    def period(self, meta, length, anchor, containing, cut=None):
+        return ast.Period(length, anchor, containing, cut, self._span(meta))
+
+    def period_cut(self, meta, last):
+        return last
+
     def field(self, meta, base, name):
         return ast.Field(base, str(name), self._span(meta))
 
@@ -395,7 +426,14 @@ def _declared(specs: tuple[ast.TypeSpec | None, ...]) -> tuple[ast.TypeSpec | No
 
 
 class _Note:
-    """A kind's `note "..."` while its declaration is being built."""
+    """A kind's or calendar's `note "..."` while its declaration is being built."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+class _Place:
+    """A calendar line's `in "US"` while the line is being built."""
 
     def __init__(self, text: str):
         self.text = text
@@ -421,7 +459,7 @@ _WORDS = {
     "UNIT": "a unit such as `days` or `business hours`", "COMPARE": "a comparison such as `>=`",
     "DAY_OF_MONTH": "a day of the month", "$END": "the end of the file",
 }
-_ITEM_STARTS = {"KIND", "SET", "LET", "DECISION", "REQUIRE", "CALENDAR"}
+_ITEM_STARTS = {"KIND", "SET", "LET", "DECISION", "REQUIRE", "CALENDAR", "DATES"}
 _EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "REQUEST", "LPAR", "LBRACE", "PERCENT", "CURRENCY"}
 
 

@@ -75,15 +75,20 @@ class PercentT(Type):
 @dataclass(frozen=True, slots=True)
 class DurationT(Type):
     """A length of time. `clock` is calendar or business (None: either, known per request);
-    `scale` is minutes (minutes, hours) or days (days, weeks)."""
+    `scale` is minutes (minutes, hours), days (days, weeks) or months (months, years: calendar only)."""
 
     clock: str | None
     scale: str
 
     def describe(self) -> str:
-        unit = "minutes or hours" if self.scale == "minutes" else "days or weeks"
+        unit = {"minutes": "minutes or hours", "days": "days or weeks", "months": "months or years"}[self.scale]
         clock = f"{self.clock} " if self.clock else "calendar or business "
         return f"a duration in {clock}{unit}"
+
+    @property
+    def unit(self) -> str:
+        """The unit a count of this duration is in: minutes, days or months."""
+        return self.scale
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +172,9 @@ class RecordT(Type):
         return [name for name, _ in self.fields]
 
     def describe(self) -> str:
-        return "a location" if self.role == "location" else f"a record ({self.name})"
+        if self.role in ("location", "period"):
+            return f"a {self.role}"
+        return f"a record ({self.name})"
 
 
 def plural(element: Type) -> str:
@@ -187,6 +194,8 @@ DATE = DateT()
 TIMESTAMP = TimestampT()
 NULL = NullT()
 UNKNOWN = UnknownT()
+# `the 1 year period from a containing d`: its first and last day, and which period it is (1 for the first)
+PERIOD = RecordT("period", (("start", DATE), ("end", DATE), ("number", INT)), "period")
 
 NUMERIC = (IntT, DecimalT)
 TEXTUAL = (StringT, EnumT)

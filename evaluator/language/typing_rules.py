@@ -18,6 +18,7 @@ Report = Callable[..., None]
 
 MINUTES_PER = {"minutes": 1, "hours": 60}
 DAYS_PER = {"days": 1, "weeks": 7}
+MONTHS_PER = {"months": 1, "years": 12}
 
 FUNCTIONS = ("min", "max", "ceil", "floor", "round", "abs", "amount", "currency", "count", "local_date", "clock")
 CLOCKS = EnumT(frozenset({"calendar", "business"}))
@@ -25,12 +26,13 @@ AGGREGATES = ("sum", "count", "any", "all", "min", "max")
 
 
 def quantity_scale(unit: str) -> str:
-    return "minutes" if unit in MINUTES_PER else "days"
+    return "minutes" if unit in MINUTES_PER else "months" if unit in MONTHS_PER else "days"
 
 
 def quantity_count(quantity: ast.Quantity) -> Decimal:
-    """A duration literal in its base unit: minutes, or days."""
-    return quantity.amount * (MINUTES_PER.get(quantity.unit) or DAYS_PER[quantity.unit])
+    """A duration literal in its base unit: minutes, days or months."""
+    per = MINUTES_PER.get(quantity.unit) or DAYS_PER.get(quantity.unit) or MONTHS_PER[quantity.unit]
+    return quantity.amount * per
 
 
 def literal_type(expr: ast.Expr, error: Report) -> Type | None:
@@ -39,11 +41,15 @@ def literal_type(expr: ast.Expr, error: Report) -> Type | None:
         return INT if expr.is_integer else DECIMAL
     if isinstance(expr, ast.Quantity):
         count = quantity_count(expr)
+        scale = quantity_scale(expr.unit)
         if count != count.to_integral_value():
-            unit = "minutes" if quantity_scale(expr.unit) == "minutes" else "days"
-            error("VK104", f"a duration must be a whole number of {unit}", expr.span,
+            error("VK104", f"a duration must be a whole number of {scale}", expr.span,
                   "write for example `90 minutes` instead of `1.5 hours` when it is not whole")
-        return DurationT(expr.clock, quantity_scale(expr.unit))
+        if scale == "months" and expr.clock == "business":
+            error("VK105", f"there are no business {expr.unit}: months and years are calendar time", expr.span,
+                  f"write `{expr.text.replace('business ', '')}`, or count business days")
+            return DurationT("calendar", scale)
+        return DurationT(expr.clock, scale)
     if isinstance(expr, ast.Percent):
         return PERCENT
     if isinstance(expr, ast.Money):
@@ -173,11 +179,20 @@ class TypeRules:
         if isinstance(left, UnknownT) or isinstance(right, UnknownT):
             return UNKNOWN
         result = _arithmetic_result(op, left, right)
+        if result is None and any(_months(side) for side in (left, right)) \
+                and any(isinstance(side, TimestampT) for side in (left, right)):
+            self.error("VK104", "months and years are added to a date, not to a timestamp", expr.span,
+                       "take the local date first: `local_date(request.at) + 1 month`")
+            return UNKNOWN
         if result is None:
             words = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide", "of": "take a share of"}
             self.error("VK105" if _unit_clash(left, right) else "VK104",
                        f"cannot {words[op]} {left.describe()} and {right.describe()}", expr.span,
                        _arithmetic_hint(op, left, right))
+            return left
+        if _months(right) and isinstance(left, DateT) and op == "-":
+            self.error("VK104", "months and years can be added to a date, not taken away", expr.span,
+                       "count forward from the earlier date: periods are computed from their anchor (SPEC §5)")
             return left
         needs_calendar = (isinstance(left, (TimestampT, DateT)) and isinstance(right, DurationT)
                           and (right.clock != "calendar" or isinstance(left, TimestampT) and right.scale == "days"))
@@ -301,11 +316,13 @@ class TypeRules:
             self.error("VK104", f"only a duration can be counted in {expr.unit}, not {value.describe()}", expr.span)
             return INT
         if quantity_scale(expr.unit) != inner.scale:
-            self.error("VK105", f"{inner.describe()} cannot be counted in {expr.unit}", expr.span,
-                       "a day is not always 24 hours (daylight saving); count days in days and minutes in minutes")
+            hint = "a month is not a fixed number of days; count months in months or years" \
+                if "months" in (inner.scale, quantity_scale(expr.unit)) else \
+                "a day is not always 24 hours (daylight saving); count days in days and minutes in minutes"
+            self.error("VK105", f"{inner.describe()} cannot be counted in {expr.unit}", expr.span, hint)
         if expr.clock is not None and inner.clock is not None and expr.clock != inner.clock:
             self.error("VK105", f"{inner.describe()} cannot be counted in {expr.clock} {expr.unit}", expr.span)
-        return INT if expr.unit in ("minutes", "days") else DECIMAL
+        return INT if expr.unit in ("minutes", "days", "months") else DECIMAL
 
     def expect_timestamp(self, value: Type, span: Span, present: bool = False) -> None:
         if strip_optional(value) != TIMESTAMP:
@@ -329,17 +346,17 @@ def _arithmetic_result(op: str, left: Type, right: Type) -> Type | None:
             return PERCENT
         if isinstance(left, DurationT) and isinstance(right, DurationT):
             return left if left == right and left.clock is not None else None
-        if isinstance(left, DateT) and isinstance(right, DurationT) and right.scale == "days" \
+        if isinstance(left, DateT) and isinstance(right, DurationT) and right.scale in ("days", "months") \
                 and right.clock is not None:
             return DATE
         if isinstance(left, DateT) and isinstance(right, DurationT):
             return None  # a date has no time of day to add minutes to
-        if op == "+" and isinstance(left, DurationT) and isinstance(right, DateT) and left.scale == "days" \
+        if op == "+" and isinstance(left, DurationT) and isinstance(right, DateT) and left.scale in ("days", "months") \
                 and left.clock is not None:
             return DATE
         if op == "-" and isinstance(left, DateT) and isinstance(right, DateT):
             return DurationT("calendar", "days")
-        if isinstance(left, TimestampT) and isinstance(right, DurationT):
+        if isinstance(left, TimestampT) and isinstance(right, DurationT) and right.scale != "months":
             return TIMESTAMP
         if op == "-" and isinstance(left, TimestampT) and isinstance(right, TimestampT):
             return DurationT("calendar", "minutes")
@@ -375,6 +392,10 @@ def _arithmetic_result(op: str, left: Type, right: Type) -> Type | None:
             return DECIMAL
         return None
     return None
+
+
+def _months(type_: Type) -> bool:
+    return isinstance(type_, DurationT) and type_.scale == "months"
 
 
 def _unit_clash(left: Type, right: Type) -> bool:

@@ -137,6 +137,8 @@ class Report:
             return RequestProblem(where, "must not be empty", value)
         if kind == "uniqueItems":
             return RequestProblem(where, "lists an item more than once", value)
+        if kind == "minItems" and expected == 1:
+            return RequestProblem(where, "must list at least one item", value)
         return RequestProblem(where, error.message, value)
 
     def format_problem(self, format_name: str, where: str, value: Any) -> RequestProblem:
@@ -188,6 +190,7 @@ _PATTERN_WORDS = {
     "^[A-Z]{3}$": "expected a three-letter ISO 4217 currency code, such as \"EUR\"",
     "^[0-9]+(\\.[0-9]+)?$": "expected a decimal number of at least 0, such as \"12500.00\"",
     "^(?=.*[1-9])[0-9]+(\\.[0-9]+)?$": "expected a decimal number above 0, such as \"1250.00\"",
+    "^([01][0-9]|2[0-3]):[0-5][0-9]$": "expected a time of day written HH:MM, 00:00 to 23:59, such as \"09:00\"",
 }
 
 

@@ -117,11 +117,14 @@ class KindValidator:
         return self._report
 
     def location_problems(self, document: Any) -> Iterator[RequestProblem]:
-        """Subdivisions the holidays package does not know, and moments whose offset output cannot show."""
+        """Subdivisions the holidays package does not know, business hours that close before they open, and
+        moments whose offset output cannot show."""
         for path in self.sites.locations:
             location = _at(document, path)
             if not isinstance(location, dict):
                 continue
+            if isinstance(location.get("business_hours"), dict):
+                yield from _business_hours_problems(location["business_hours"], list(path) + ["business_hours"])
             if "subdivision" in location:
                 yield from self._subdivision_problem(location, path)
             until = ODD_OFFSET_UNTIL.get(location.get("timezone"))
@@ -150,6 +153,16 @@ class KindValidator:
                 yield RequestProblem(pointer(path), f"is before {until[:10]}, when {zone} kept a UTC offset of "
                                      "seconds (-00:44:30) that a timestamp written ±HH:MM cannot show", value,
                                      f"vilkar decides requests at {zone} from {until[:10]} on")
+
+
+def _business_hours_problems(hours: dict[str, Any], path: list[Any]) -> Iterator[RequestProblem]:
+    """What the schema cannot say of `location.business_hours`: `close` is later than `open` (SPEC §9 §5)."""
+    opens, closes = hours.get("open", "09:00"), hours.get("close", "17:30")
+    if isinstance(opens, str) and isinstance(closes, str) and closes <= opens:  # HH:MM texts order as times do
+        given = "close" if "close" in hours else "open"
+        yield RequestProblem(pointer(path + [given]), f"the business hours close at {closes}, which is not later "
+                             f"than they open ({opens})", hours.get(given, closes),
+                             "`close` must be later than `open` on the same day; the defaults are 09:00 and 17:30")
 
 
 def kind_problem(document: Mapping, kinds: list[str]) -> RequestProblem:

@@ -120,6 +120,8 @@ class _Printer:
         if isinstance(item, ast.VersionDecl):
             until = f" until {item.until}" if item.until else ""
             return [_Line(f"version {_string(item.id)} effective {item.effective}{until}", item.span)]
+        if isinstance(item, ast.MonthRule):
+            return self.month_rule(item)
         return self.calendar(item)
 
     def citation(self, citation: ast.Citation | None, indent: int) -> list[_Line]:
@@ -184,6 +186,7 @@ class _Printer:
     def calendar(self, calendar: ast.CalendarDecl) -> list[_Line]:
         lines = [_Line(f"calendar {calendar.name}", _head_span(calendar, calendar.citation))]
         lines.extend(self.citation(calendar.citation, 2))
+        lines.extend(_Line(f"  note {_string(note)}", None, 2) for note in calendar.notes)  # notes carry no own span
         for clause in calendar.clauses:
             text = _clause(clause)
             if clause.citation is not None:
@@ -191,18 +194,25 @@ class _Printer:
             lines.append(_Line("  " + text, clause.span, 2))
         return lines
 
+    def month_rule(self, rule: ast.MonthRule) -> list[_Line]:
+        action = "roll forward to the first of the next month" if rule.rule == "roll_forward" \
+            else "are clamped to the end of the month"
+        return [_Line(f"dates that do not exist {action}", _head_span(rule, rule.citation))] \
+            + self.citation(rule.citation, 2)
+
 
 def _clause(clause: ast.CalendarClause) -> str:
     values = clause.values
+    place = f"in {_string(clause.place)} " if clause.place is not None else ""
     if clause.what == "open":
-        return f"open {values[0]} to {values[1]}"
+        return f"{place}open {values[0]} to {values[1]}"
     if clause.what == "days":
-        return f"on {values[0]} to {values[1]}"
+        return f"{place}on {', '.join(values)}"
     if clause.what == "holidays":
-        return "closed on public holidays"
+        return f"{place}closed on public holidays"
     if clause.what == "closed":
-        return f"closed on {values[0]} {values[1]}"
-    return f"in {_string(values[0])} open {values[1]} to {values[2]}"
+        return f"{place}closed on {values[0]} {values[1]}"
+    return f"{place}closed on {values[0]}"
 
 
 def _cited_rows(texts: list[str], citations: list[ast.Citation | None], spans: list[Span]) -> list[_Line]:
@@ -298,6 +308,11 @@ def _expr(node: ast.Expr) -> tuple[str, int]:
         return f"-{expr(node.operand, _LEVEL['unary'])}", _LEVEL["unary"]
     if isinstance(node, ast.NextBusinessStart):
         return f"next business start after {expr(node.operand, _LEVEL['unary'])}", _LEVEL["unary"]
+    if isinstance(node, ast.Period):
+        unary = _LEVEL["unary"]
+        cut = f" cut at {expr(node.cut, unary)}" if node.cut is not None else ""
+        return (f"the {expr(node.length, unary)} period from {expr(node.anchor, unary)} containing "
+                f"{expr(node.containing, unary)}{cut}"), unary
     if isinstance(node, ast.Binary):
         if node.op in _COMPARISONS:
             level = _LEVEL["compare"]

@@ -31,7 +31,7 @@ def show_value(value: object, type_: Type | None) -> str:
         value = int(value) if value == value.to_integral_value() else value.normalize()
     inner = strip_optional(type_) if type_ is not None else None
     if isinstance(inner, DurationT):
-        unit = "minutes" if inner.scale == "minutes" else "days"
+        unit = inner.unit
         clock = "business " if inner.clock == "business" else ""
         return f"{value} {clock}{unit}"
     if isinstance(inner, MoneyT):
