@@ -109,3 +109,12 @@ def test_lines_for_places_that_exist_load():
     assert decided.decisions["is_business_hours"] is True
     assert dt.time.max == policies.kinds["business_time"].calendar.at(
         {"country": "DK", "timezone": "Europe/Copenhagen"}).closes
+
+
+KIND_CASES = load_cases(TESTS / "fixtures" / "business_hours_kinds" / "cases.yaml")
+
+
+@pytest.mark.parametrize("case", KIND_CASES, ids=[case.name for case in KIND_CASES])
+def test_business_hours_in_every_kind_with_a_location(case):
+    result = run_case(default_policies(), case)
+    assert result.passed, "\n".join(result.problems)

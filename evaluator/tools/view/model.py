@@ -197,6 +197,12 @@ def _rules(sources: dict[str, Source], contract: Contract) -> tuple[list[Rule], 
                                                 + (f" until {item.until}" if item.until else ""))
                 previous_end = item.span.end_line
                 continue
+            if isinstance(item, ast.MonthRule):  # rule-set-wide date arithmetic, shown in the header too
+                rolls = "roll forward to the first of the next month" if item.rule == "roll_forward" \
+                    else "are clamped to the end of the month"
+                notes.setdefault("", []).append(f"dates that do not exist {rolls}")
+                previous_end = item.span.end_line
+                continue
             first = _leading_comment_start(lines, item.span.line, previous_end)
             code = "\n".join(lines[first - 1:item.span.end_line])
             citations = [(c.text, _resolved(contract, c.text)) for c in _citations(item)]
