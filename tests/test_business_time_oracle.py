@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from calendar_oracle import OracleRules, WalkingCalendar
 from evaluator.calendar.hours import BusinessHours, LocalCalendar
 from evaluator.calendar.limits import LAST_DAY, OutOfRange
-from evaluator.calendar.timeline import DayRules
+from evaluator.calendar.timeline import DayRules, Timeline
 
 EXAMPLES = 3000 if os.environ.get("VILKAR_LONG_TESTS") == "1" else 150
 PLACES = [
@@ -102,3 +102,33 @@ def test_business_days_agree(pair, moment, days):
 def test_up_to_a_hundred_thousand_business_hours_agree(pair, moment, amount):
     new, old = pair
     assert same(new.add_business_minutes(moment, amount), old.add_business_minutes(moment, amount))
+
+
+def test_threads_sharing_a_timeline_get_the_answers_of_one_thread():
+    """Years are laid out lazily, forwards and backwards, while other threads read the same timeline."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    rules = DayRules(dt.time(8, 15), dt.time(16, 45), frozenset({0, 1, 2, 3, 5}), True, frozenset(),
+                     frozenset(), "DE", "BY")
+    generator = random.Random(12)
+    zone = dt.timezone(dt.timedelta(hours=1))
+    asks = [(dt.datetime(generator.randint(1975, 2090), generator.randint(1, 12), generator.randint(1, 28),
+                         generator.randint(0, 23), tzinfo=zone), generator.choice([0, 45, 600, 90_000]))
+            for _ in range(400)]
+    oracle = WalkingCalendar(OracleRules(dt.time(8, 15), dt.time(16, 45), frozenset({0, 1, 2, 3, 5})), "DE", "BY",
+                             "Europe/Berlin")
+
+    def answer(calendar: LocalCalendar, ask) -> tuple:
+        moment, amount = ask
+        return (calendar.add_business_minutes(moment, amount), calendar.add_business_days(moment, amount // 60),
+                calendar.within(moment))
+
+    shared, alone = (LocalCalendar(BusinessHours.standard(), rules, "Europe/Berlin") for _ in range(2))
+    shared.timeline, alone.timeline = Timeline(rules, shared.zone), Timeline(rules, alone.zone)  # fresh, unshared
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda ask: answer(shared, ask), asks))
+    for ask, (minutes, days, within) in zip(asks[:60], together[:60]):
+        assert same(minutes, oracle.add_business_minutes(*ask))
+        assert same(days, oracle.add_business_days(ask[0], ask[1] // 60)) and within == oracle.within(ask[0])
+    assert together == [answer(alone, ask) for ask in asks]

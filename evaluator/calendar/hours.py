@@ -148,7 +148,13 @@ class LocalCalendar:
 
     # -- moments
     def local(self, moment: dt.datetime | None) -> dt.datetime | None:
-        return None if moment is None else moment.astimezone(self.zone)
+        """A timestamp as the location reads it; one past 2099-12-31 there is out of range (SPEC §5)."""
+        if moment is None:
+            return None
+        result = moment.astimezone(self.zone)
+        if result.year > LAST_DAY.year:
+            raise OutOfRange(f"the moment {result.isoformat()} would be after {LAST_DAY} at the location")
+        return result
 
     def local_date(self, moment: dt.datetime) -> dt.date:
         return moment.astimezone(self.zone).date()

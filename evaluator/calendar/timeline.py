@@ -119,14 +119,17 @@ class Timeline:
         self._lock = threading.Lock()
 
     # -- queries
-    def locate(self, us: int) -> tuple[_Span, int]:
-        """The laid-out span and the index of the first open interval that ends after `us`."""
+    def locate(self, us: int, following: bool = True) -> tuple[_Span, int]:
+        """The laid-out span and the index of the first open interval that ends after `us`.
+
+        With `following`, later years are laid out until there is one; without, the index may be the
+        end of the span (nothing opens later in the years laid out around `us`)."""
         span = self._span
         if span is None or us < span.low or us >= span.high:
             year = moment_at(us, self.zone).year
             span = self._cover(year, year)
         index = bisect.bisect_right(span.ends, us)
-        while index == len(span.ends):
+        while following and index == len(span.ends):
             span = self._grow(span, 1)
             index = bisect.bisect_right(span.ends, us)
         return span, index
@@ -136,8 +139,8 @@ class Timeline:
         return max(us, span.starts[index])
 
     def within(self, us: int) -> bool:
-        span, index = self.locate(us)
-        return span.starts[index] <= us
+        span, index = self.locate(us, following=False)
+        return index < len(span.ends) and span.starts[index] <= us
 
     def add(self, us: int, amount: int) -> int:
         """The moment when `amount` business microseconds have passed since `us` (0: the next start)."""
