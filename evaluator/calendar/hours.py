@@ -181,9 +181,12 @@ class LocalCalendar:
 
     def add_business_days(self, moment: dt.datetime, count: int) -> dt.datetime:
         """The same local time `count` business days later, moved to the next business start if closed."""
+        if count == 0:  # the same time of day on the same date is the moment itself
+            return self.next_start(moment)
         wall = moment.astimezone(self.zone)
         day = self.add_business_days_to_date(wall.date(), count)
-        same_time = dt.datetime.combine(day, wall.time(), tzinfo=self.zone)  # fold=0: SPEC §5 on DST
+        # fold=0: a time of day the change skips takes the offset before it, a repeated one its first occurrence
+        same_time = dt.datetime.combine(day, wall.time().replace(fold=0), tzinfo=self.zone)
         return self.next_start(same_time)
 
     def add_calendar_days(self, moment: dt.datetime, count: int) -> dt.datetime:
