@@ -37,7 +37,8 @@ CHECKER_CODES = {
     "VK111": "A function is unknown, or called with the wrong number of values.",
     "VK112": "A value that may be absent is used where a value is needed; give a fallback with `if absent`.",
     "VK113": "Two rows of a `unique` table can match the same request.",
-    "VK114": "A calendar is malformed, or business time is used in a kind that names no calendar.",
+    "VK114": "A calendar is malformed (hours, days, places, closed days), business time is used in a kind that "
+             "names no calendar, or months are used without the rule set's rule for dates that do not exist.",
     "VK115": "A decision or requirement stands before any `kind` line.",
     "VK116": "A `let` outside a kind is not a single constant.",
     "VK120": "A rule gives a value its decision's declared type does not allow (a money row in a percentage, a "
