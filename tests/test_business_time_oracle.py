@@ -132,3 +132,33 @@ def test_threads_sharing_a_timeline_get_the_answers_of_one_thread():
         assert same(minutes, oracle.add_business_minutes(*ask))
         assert same(days, oracle.add_business_days(ask[0], ask[1] // 60)) and within == oracle.within(ask[0])
     assert together == [answer(alone, ask) for ask in asks]
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(calendars(), moments, minutes, st.integers(0, 59))
+def test_business_time_between_a_moment_and_its_due_time_is_the_amount_added(pair, moment, amount, seconds):
+    new, old = pair
+    start = moment.replace(second=seconds, microsecond=0)
+    try:
+        due = new.add_business_minutes(start, amount)
+    except OutOfRange:
+        return
+    assert new.business_seconds(start, due) == amount * 60
+    assert new.business_seconds(start, start) == 0
+    assert new.business_seconds(new.next_start(start), due) == amount * 60
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(calendars(), moments, st.integers(0, 60 * 24 * 40))
+def test_business_time_between_two_moments_is_the_open_time_between_them(pair, start, later):
+    new, old = pair
+    end = start + dt.timedelta(minutes=later)
+    expected = dt.timedelta()
+    day = start.astimezone(old.zone).date() - dt.timedelta(days=1)
+    while day <= end.astimezone(old.zone).date():
+        if old.is_business_day(day):
+            opens, closes = (wall.replace(tzinfo=old.zone) for wall in old._bounds(day))
+            overlap = min(closes, end) - max(opens, start)  # aware values of different zones: elapsed time
+            expected += max(overlap, dt.timedelta())
+        day += dt.timedelta(days=1)
+    assert new.business_seconds(start, end) == expected.total_seconds()

@@ -179,6 +179,10 @@ class LocalCalendar:
             raise OutOfRange(f"{minutes:,} business minutes{hours} after {moment.isoformat()} would end after "
                              f"{LAST_DAY}") from None
 
+    def business_seconds(self, start: dt.datetime, end: dt.datetime) -> float:
+        """Business time from `start` to `end` (start ≤ end) in seconds: elapsed open time, as counted when adding."""
+        return self.timeline.between(micros(start), micros(end)) / 1_000_000
+
     def add_business_days(self, moment: dt.datetime, count: int) -> dt.datetime:
         """The same local time `count` business days later, moved to the next business start if closed."""
         if count == 0:  # the same time of day on the same date is the moment itself

@@ -156,6 +156,14 @@ class Timeline:
             per_year = span.before[-1] // (span.last_year - span.first_year + 1) or 1
             self._grow(span, -(-(total - span.before[-1]) // per_year) + 1)
 
+    def between(self, first: int, last: int) -> int:
+        """Business microseconds in [first, last) (first ≤ last): open time counted in both places at once."""
+        low, high = (moment_at(us, self.zone).year for us in (first, last))
+        span = self._span
+        if span is None or not (span.low <= first and last < span.high):
+            span = self._cover(low, high)
+        return _position(span, last) - _position(span, first)
+
     def add_days(self, ordinal: int, count: int) -> int:
         """The ordinal of the `count`-th business day after the day `ordinal` (the day itself for 0)."""
         if count == 0:
@@ -235,6 +243,14 @@ class Timeline:
                 starts.append(start)
                 ends.append(end)
         return _Year(array("q", days), array("q", starts), array("q", ends))
+
+
+def _position(span: _Span, us: int) -> int:
+    """Business microseconds in the span before the moment `us`."""
+    index = bisect.bisect_right(span.ends, us)
+    if index < len(span.ends) and span.starts[index] <= us:
+        return span.before[index] + (us - span.starts[index])
+    return span.before[index]
 
 
 @lru_cache(maxsize=256)
