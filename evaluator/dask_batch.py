@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -97,8 +98,18 @@ def input_files(urlpaths: list[str], storage_options: dict[str, Any]) -> list[st
     found: list[str] = []
     for urlpath in urlpaths:
         files = fsspec.open_files(urlpath, mode="rb", **storage_options)
-        found.extend(file.path if _is_local(file.fs) else file.full_name for file in files)
+        found.extend(_shown_name(urlpath, file) for file in files)
     return found
+
+
+def _shown_name(urlpath: str, file: Any) -> str:
+    """A file's name in the records: as the shell would have spelt it for the local batch (a relative
+    pattern gives relative paths), and a remote file by its URL."""
+    if not _is_local(file.fs):
+        return file.full_name
+    if urlpath.startswith("file://") or os.path.isabs(urlpath):
+        return file.path
+    return os.path.relpath(file.path)
 
 
 def _is_local(fs: Any) -> bool:
@@ -111,8 +122,12 @@ def run(client: Any, urlpaths: list[str], out: str, policies: PolicySet, explain
     """Decide every line of every file on `client`'s cluster into shards under `out`; in input order."""
     import dask
     import dask.bag as db
+    import fsspec
 
     options = storage_options or {}
+    fs, _, (out_path,) = fsspec.get_fs_token_paths(out, storage_options=options)
+    if _is_local(fs):
+        out = out_path  # absolute: a worker's working directory is not the client's
     rule_set = dask.delayed(RuleSetText.of(policies), pure=True)  # one key in the graph, sent once per worker
     tasks, index = [], 0
     for urlpath in urlpaths:

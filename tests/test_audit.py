@@ -129,7 +129,7 @@ def test_a_bad_ticket_is_refused_with_a_pointer(change, words):
 def test_text_report_names_the_rule_set_and_lists_the_misjudged(tickets_file):
     result = CliRunner().invoke(main, ["audit", str(tickets_file)])
     assert result.exit_code == 2
-    assert "rule set: bundled" in result.stdout
+    assert default_policies().rule_set.summary() in result.stdout
     assert "T-90001 (DK, opened 2026-12-23T16:45:00+01:00): missed because 24 December 2026 is a business day in DK" \
         in result.stdout
     assert f"{tickets_file}:{len(YEAR) + len(CRAFTED) + 2}: not valid JSON" in result.stderr

@@ -210,3 +210,14 @@ def test_audit_cli_on_a_scheduler(tmp_path, cluster):
                                        "--format", "json", str(path)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["naive_misjudged"] == len(CRAFTED)
+
+
+def test_a_relative_pattern_gives_the_records_the_shell_expanded_batch_gives(tmp_path, cluster, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(request_lines(1200), tmp_path / "data", 2, compress=False)  # with two bad lines
+    names = sorted(f"data/{path.name}" for path in (tmp_path / "data").iterdir())
+    local = CliRunner().invoke(main, ["eval", "--batch", *names, "--workers", "1"])
+    result = cli("data/*.jsonl", "--engine", "dask", "--scheduler", cluster.scheduler_address, "--out", "out")
+    assert result.exit_code == local.exit_code == 2
+    assert shards(tmp_path / "out") == local.stdout.encode("utf-8")
+    assert json.loads(local.stdout.splitlines()[0])["source"] == "data/requests-000.jsonl:1"

@@ -63,7 +63,8 @@ def _share_chart(dimension: str, rows: list[dict[str, Any]]) -> str:
                    f'fill="#eef0f4"/>')
         out.append(f'<rect class="bar" x="{label_width}" y="{y + 3}" width="{share * bar_width:.1f}" '
                    f'height="{row_height - 8}" fill="#3b73b9" data-value="{escape(row["value"])}" '
-                   f'data-share-met="{_attr(row["share_met"])}" data-met="{row["met"]}" data-tickets="{row["tickets"]}">'
+                   f'data-share-met="{_attr(row["share_met"])}" data-met="{row["met"]}" '
+                   f'data-tickets="{row["tickets"]}">'
                    f'<title>{escape(row["value"])}: {row["met"]:,} of {row["tickets"]:,} met '
                    f'({_percent(row["share_met"])})</title></rect>')
         out.append(f'<text class="figure" x="{label_width + bar_width + 8}" y="{y + 16}">'

@@ -61,13 +61,15 @@ def _histogram(minutes: list[int]) -> list[dict[str, Any]]:
     return bins
 
 
-def render_text(report: dict[str, Any]) -> str:
+def render_text(report: dict[str, Any], rule_set_line: str | None = None) -> str:
     """The report for a terminal: the summary, a table per dimension, lead times, misjudged tickets."""
     summary, rule_set = report["summary"], report["rule_set"]
+    shown = rule_set_line or (f"rule set: {rule_set['path']} ({rule_set['files']} files, "
+                              f"sha256 {rule_set['sha256'][:12]}…)")
     lines = [f"{summary['tickets']:,} tickets: {summary['met']:,} met, {summary['missed']:,} missed "
              f"({_percent(summary['share_met'])} met); {summary['no_target']:,} without a target, "
              f"{summary['invalid_lines']:,} invalid lines",
-             f"rule set: {rule_set['path']} ({rule_set['files']} files, sha256 {rule_set['sha256'][:12]}…)"]
+             shown]
     for dimension in DIMENSIONS:
         rows = report["by"][dimension]
         width = max([len(dimension)] + [len(row["value"]) for row in rows])

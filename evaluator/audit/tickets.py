@@ -150,7 +150,8 @@ def _reason(calendar: LocalCalendar, clock: str, opened: dt.datetime, response: 
     return f"{verdict} {'; and '.join(facts)} ({naive})"
 
 
-def _calendar_facts(calendar: LocalCalendar, start: dt.datetime, end: dt.datetime, location: dict[str, Any]) -> list[str]:
+def _calendar_facts(calendar: LocalCalendar, start: dt.datetime, end: dt.datetime,
+                    location: dict[str, Any]) -> list[str]:
     where = location["country"] + (f"-{location['subdivision']}" if location.get("subdivision") else "")
     facts = []
     day, last = calendar.local_date(start), calendar.local_date(end)

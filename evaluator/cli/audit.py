@@ -42,7 +42,8 @@ def audit_command(files: tuple[str, ...], output: str, out: str | None, engine: 
     else:
         records = _locally(files, policies, audit_local)
     report = build_report(records, rule_set_identity(policies_dir, policies))
-    text = {"text": render_text, "html": render_html,
+    line = policies.rule_set.summary() if policies.rule_set is not None else None  # as every text report says it
+    text = {"text": lambda r: render_text(r, line), "html": render_html,
             "json": lambda r: json.dumps(r, ensure_ascii=False, indent=2) + "\n"}[output](report)
     if out:
         _write_whole(out, text)

@@ -45,7 +45,9 @@ def versions(policies: PolicySet) -> list[PolicySet]:
 
 def rule_set_identity(policies_dir: str | None, policies: PolicySet) -> dict[str, Any]:
     """`{"path", "files", "sha256"}` as every JSON report names its rule set (SPEC §8.1)."""
-    held = versions(policies)
+    if policies.rule_set is not None:  # found by the resolver: the same description as every other report
+        return policies.rule_set.describe()
+    held = versions(policies)  # compiled from texts in memory: describe it by its versions
     if len(held) == 1:
         sha256 = held[0].version.sha256
     else:  # a history is identified by all of its versions
