@@ -123,3 +123,15 @@ def test_a_port_in_use_is_a_clear_error():
     assert completed.returncode == 2
     assert f"cannot listen on 127.0.0.1:{served.port}" in completed.stderr
 
+
+
+def test_schemas_are_found_like_every_command_finds_them(tmp_path):
+    schemas = tmp_path / "schemas"
+    shutil.copytree(ROOT / "schemas", schemas)
+    served = Served("--schemas", str(schemas))
+    try:
+        status, body = served.request("POST", "/v1/decisions", json.dumps(CANCELLATION).encode())
+        assert status == 200
+        assert served.request("GET", "/openapi.json")[1]["components"]["schemas"]["cancellation"]["title"]
+    finally:
+        served.stop()

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import EXIT_INPUT, EXIT_OK, echo, load_rule_set, policies_option
+from .common import EXIT_INPUT, EXIT_OK, echo, load_rule_set, policies_option, schemas_option
 
 
 @click.command("audit")
@@ -20,8 +20,9 @@ from .common import EXIT_INPUT, EXIT_OK, echo, load_rule_set, policies_option
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (default: a local cluster).")
 @click.option("--workers", type=click.IntRange(min=1), default=None, help="Workers of the local Dask cluster.")
 @policies_option
+@schemas_option
 def audit_command(files: tuple[str, ...], output: str, out: str | None, engine: str, scheduler: str | None,
-                  workers: int | None, policies_dir: str | None) -> None:
+                  workers: int | None, policies_dir: str | None, schemas_dir: str | None) -> None:
     """Audit tickets: JSON Lines of incident requests plus `first_response_at` (and an optional `ticket` id).
 
     For each ticket the policies give the expected first-response moment; the audit says whether the
@@ -36,7 +37,7 @@ def audit_command(files: tuple[str, ...], output: str, out: str | None, engine: 
 
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler is an option of --engine dask")
-    policies = load_rule_set(policies_dir)
+    policies = load_rule_set(policies_dir, schemas_dir, command="audit")
     if engine == "dask":
         records = _on_dask(files, scheduler, workers, policies, audit_dask)
     else:

@@ -11,7 +11,7 @@ from typing import Iterator
 import click
 
 from ..errors import PolicyError
-from .common import EXIT_INPUT, echo, policies_option, style
+from .common import EXIT_INPUT, echo, policies_option, schemas_option, style
 
 
 @click.command("serve")
@@ -22,7 +22,9 @@ from .common import EXIT_INPUT, echo, policies_option, style
 @click.option("--max-body", "max_body", type=click.IntRange(min=1), default=1 << 20, show_default=True,
               help="Largest request body in bytes for /v1/decisions (the batch endpoint allows 16 times as much).")
 @policies_option
-def serve_command(host: str, port: int, decision_log: str | None, max_body: int, policies_dir: str | None) -> None:
+@schemas_option
+def serve_command(host: str, port: int, decision_log: str | None, max_body: int, policies_dir: str | None,
+                  schemas_dir: str | None) -> None:
     """Serve decisions over HTTP: POST /v1/decisions, /v1/decisions/batch; GET /health, /v1/status, /openapi.json.
 
     SIGHUP reloads the rule set; the old one keeps serving until the new one has loaded and checked.
@@ -36,7 +38,7 @@ def serve_command(host: str, port: int, decision_log: str | None, max_body: int,
         echo(f"vilkar serve needs the server extra ({error.name} is missing): pip install 'vilkar[server]'", err=True)
         raise SystemExit(EXIT_INPUT)
     try:
-        service = Service(policies_dir, decision_log=decision_log)
+        service = Service(policies_dir, schemas_dir, decision_log=decision_log)
     except PolicyError as error:
         echo(str(error), err=True)
         echo(style(f"the rule set has {len(error.diagnostics)} problem(s); not serving", fg="red"), err=True)
