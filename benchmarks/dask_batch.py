@@ -6,7 +6,8 @@ Both engines decide the same files (benchmarks/generate_requests.py: every sampl
 shifted in time, with bad lines): the local batch as `vilkar eval --batch FILE... --workers N`, the
 Dask engine on a LocalCluster of N worker processes with one thread each. The Dask figure counts the
 job only (the cluster is started before the clock), the local one counts the command with its
-start-up (about 0.2 s). The shards, concatenated in order, must equal the local output byte for byte.
+start-up (about 0.2 s). The shards, concatenated in order, must equal the local output byte for byte
+(with --gzip, once `source` names the uncompressed file the local batch read).
 """
 from __future__ import annotations
 
@@ -72,6 +73,8 @@ def main() -> None:
             dask_seconds, dask_busy = time.perf_counter() - start, busy_since(before)
 
         dask_output = b"".join(Path(shard.output).read_bytes() for shard in shards)
+        if arguments.gzip:  # the records name the files they came from: x.jsonl.gz where the local batch read x.jsonl
+            dask_output = dask_output.replace(b'/gz/', b'/plain/').replace(b'.jsonl.gz:', b'.jsonl:')
         identical = dask_output == local_out.read_bytes()
         decided = sum(shard.decided for shard in shards)
         failed = sum(shard.failed for shard in shards)
