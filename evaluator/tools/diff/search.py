@@ -1,0 +1,194 @@
+"""The witness search: requests that two rule sets decide differently, each verified under both.
+
+Candidates come from the schema and from the literals of both versions' syntax trees (`generate`).
+The search tries the base request, then every single-field change, then every two-field change, and
+then — where the candidates' full product is within the budget — every combination, which makes it
+complete over those values; beyond the budget it samples combinations and says so.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from ...api import PolicySet
+from ...errors import RequestError
+from ...result import Result, json_value
+from .generate import ANCHOR, Slot, build, slots
+from .where import describe
+
+VALIDITY = "(request is valid)"
+
+
+@dataclass
+class Change:
+    """One decision two rule sets decide differently, with the request that shows it."""
+
+    kind: str
+    decision: str
+    witness: dict[str, Any]
+    old: Any
+    new: Any
+    where: str
+    cites: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "decision": self.decision, "witness": self.witness, "old": self.old,
+                "new": self.new, "where": self.where, "cites": self.cites}
+
+
+@dataclass
+class Outcome:
+    """What the search found for one kind, and how thoroughly it looked."""
+
+    kind: str
+    changes: list[Change] = field(default_factory=list)
+    tried: int = 0
+    combinations: int = 0
+    complete: bool = False
+    sampled: list[str] = field(default_factory=list)
+
+
+def as_of_for(policies: PolicySet, day: dt.date = ANCHOR) -> dt.date | None:
+    """A day inside the rule set's window (the anchor if it can be), so that a version decides by its rules."""
+    window = policies.version.window
+    if policies.history is not None or window is None:
+        return None
+    if window.holds(day):
+        return day
+    return window.effective if day < window.effective else window.until - dt.timedelta(days=1)
+
+
+def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, constants, budget: int,
+                seed: int = 0) -> Outcome:
+    """Search for witnesses of every suspect decision (and of a change in what is a valid request)."""
+    outcome = Outcome(kind)
+    schema = new.schemas.get(kind) or old.schemas.get(kind)
+    read = _paths_read(kind, old) | _paths_read(kind, new)
+    every = slots(kind, schema, constants)
+    varied = [slot for slot in every if _relevant(slot.path, read)] if VALIDITY not in suspects else every
+    fixed = {slot.path: slot.candidates[0] for slot in every}
+    base = _valid_base(kind, every, fixed, old, new)
+    if base is None:
+        outcome.sampled.append(f"{kind}: no schema-valid request could be generated; nothing was compared")
+        return outcome
+    outcome.combinations = math.prod(len(slot.candidates) for slot in varied) if varied else 1
+    outcome.complete = outcome.combinations <= budget
+    old_day, new_day = as_of_for(old), as_of_for(new)
+    found: dict[str, Change] = {}
+    for chosen in _combinations(base, varied, budget, outcome.complete, seed):
+        outcome.tried += 1
+        document = build(kind, chosen)
+        for change in _compare(kind, document, old, new, old_day, new_day, suspects):
+            found.setdefault(change.decision, change)
+        if suspects <= set(found):
+            break
+    outcome.changes = [found[name] for name in sorted(found)]
+    if not outcome.complete:
+        outcome.sampled.append(
+            f"{kind}: {outcome.tried:,} of {outcome.combinations:,} combinations of boundary values "
+            "(every one- and two-field change, then random combinations)")
+    for slot in varied:
+        if slot.what == "timestamp":
+            outcome.sampled.append(f"{kind}{slot.pointer}: timestamps sampled at " + "; ".join(slot.sampled))
+    return outcome
+
+
+def _paths_read(kind: str, policies: PolicySet) -> set[tuple[str, ...]]:
+    compiled = policies.kinds.get(kind)
+    if compiled is None:
+        return set()
+    paths = {path for info in compiled.definitions for path in info.inputs}
+    paths |= {info.path for info in compiled.requirement_infos}
+    if compiled.location:
+        paths.add(tuple(compiled.location))
+    return paths
+
+
+def _relevant(path: tuple[str, ...], read: set[tuple[str, ...]]) -> bool:
+    return any(path[:len(r)] == r or r[:len(path)] == path for r in read)
+
+
+def _valid_base(kind: str, every: list[Slot], fixed: dict, old: PolicySet, new: PolicySet) -> dict | None:
+    """The first candidate of every field, with optional fields added one by one until it is valid."""
+    if _valid(build(kind, fixed), old) and _valid(build(kind, fixed), new):
+        return fixed
+    for slot in every:
+        for value in slot.candidates[1:]:
+            trial = {**fixed, slot.path: value}
+            if _valid(build(kind, trial), old) and _valid(build(kind, trial), new):
+                return trial
+    return None
+
+
+def _valid(document: dict, policies: PolicySet) -> bool:
+    try:
+        policies.validate(document)
+    except RequestError:
+        return False
+    return True
+
+
+def _combinations(base: dict, varied: list[Slot], budget: int, complete: bool, seed: int) -> Iterator[dict]:
+    yield base
+    for slot in varied:
+        for value in slot.candidates[1:]:
+            yield {**base, slot.path: value}
+    count = 1 + sum(len(s.candidates) - 1 for s in varied)
+    for first, second in itertools.combinations(varied, 2):
+        for a in first.candidates[1:]:
+            for b in second.candidates[1:]:
+                if count >= budget:
+                    return
+                count += 1
+                yield {**base, first.path: a, second.path: b}
+    if complete:
+        for values in itertools.product(*(slot.candidates for slot in varied)):
+            yield {**base, **{slot.path: value for slot, value in zip(varied, values)}}
+        return
+    rng = random.Random(seed)
+    while count < budget:
+        count += 1
+        yield {**base, **{slot.path: rng.choice(slot.candidates) for slot in varied}}
+
+
+def _decide(policies: PolicySet, document: dict, as_of: dt.date | None) -> Result | RequestError:
+    try:
+        return policies.evaluate(document, as_of=as_of)
+    except RequestError as error:
+        return error
+
+
+def _compare(kind: str, document: dict, old: PolicySet, new: PolicySet, old_day, new_day,
+             suspects: set[str]) -> list[Change]:
+    before, after = _decide(old, document, old_day), _decide(new, document, new_day)
+    if isinstance(before, RequestError) and isinstance(after, RequestError):
+        return []
+    if isinstance(before, RequestError) or isinstance(after, RequestError):
+        return [Change(kind, VALIDITY, document, _validity(before), _validity(after),
+                       "what a valid request is changed: " + _reason(before if isinstance(before, RequestError)
+                                                                  else after), {"old": None, "new": None})]
+    changes = []
+    old_values, new_values = before.decisions, after.decisions
+    for name in sorted(set(old_values) | set(new_values)):
+        if name not in suspects:
+            continue
+        if name in old_values and name in new_values and old_values[name] == new_values[name]:
+            continue
+        changes.append(describe(kind, name, document, before, after))
+    return changes
+
+
+def _validity(outcome: Result | RequestError) -> Any:
+    return True if isinstance(outcome, Result) else False
+
+
+def _reason(error: RequestError) -> str:
+    problem = error.errors[0]
+    return f"{problem.pointer or '/'}: {problem.message}"
+
+
+__all__ = ["Change", "Outcome", "search_kind", "as_of_for", "VALIDITY", "json_value"]
