@@ -70,6 +70,10 @@ def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, c
     read = _paths_read(kind, old) | _paths_read(kind, new)
     every = slots(kind, schema, constants)
     varied = [slot for slot in every if _relevant(slot.path, read)] if VALIDITY not in suspects else every
+    # the fields the suspect decisions themselves read come first, so their pairs are tried first
+    focus = _paths_read(kind, old, suspects) | _paths_read(kind, new, suspects)
+    varied.sort(key=lambda slot: not _relevant(slot.path, focus))
+    focused = sum(1 for slot in varied if _relevant(slot.path, focus))
     fixed = {slot.path: slot.candidates[0] for slot in every}
     base = _valid_base(kind, every, fixed, old, new)
     if base is None:
@@ -79,7 +83,7 @@ def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, c
     outcome.complete = outcome.combinations <= budget
     old_day, new_day = as_of_for(old), as_of_for(new)
     found: dict[str, Change] = {}
-    for chosen in _combinations(base, varied, budget, outcome.complete, seed):
+    for chosen in _combinations(base, varied, focused, budget, outcome.complete, seed):
         outcome.tried += 1
         document = build(kind, chosen)
         for change in _compare(kind, document, old, new, old_day, new_day, suspects):
@@ -97,14 +101,34 @@ def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, c
     return outcome
 
 
-def _paths_read(kind: str, policies: PolicySet) -> set[tuple[str, ...]]:
+def _paths_read(kind: str, policies: PolicySet, only: set[str] | None = None) -> set[tuple[str, ...]]:
+    """The request paths a kind's definitions read (only those of the decisions named, if given)."""
     compiled = policies.kinds.get(kind)
     if compiled is None:
         return set()
+    if only is not None:
+        return _paths_behind(compiled, only)
     paths = {path for info in compiled.definitions for path in info.inputs}
     paths |= {info.path for info in compiled.requirement_infos}
     if compiled.location:
         paths.add(tuple(compiled.location))
+    return paths
+
+
+def _paths_behind(compiled, names: set[str]) -> set[tuple[str, ...]]:
+    """The request paths the named decisions read, directly or through the lets and decisions they use."""
+    by_name = {name: info for info in compiled.definitions for name in info.names}
+    paths: set[tuple[str, ...]] = set()
+    queue, seen = [n for n in names if n in by_name], set()
+    while queue:
+        info = by_name[queue.pop()]
+        if id(info) in seen:
+            continue
+        seen.add(id(info))
+        paths.update(info.inputs)
+        for rule in info.rules.values():
+            paths.update(rule.inputs)
+            queue.extend(used for used in rule.uses if used in by_name)
     return paths
 
 
@@ -132,23 +156,27 @@ def _valid(document: dict, policies: PolicySet) -> bool:
     return True
 
 
-def _combinations(base: dict, varied: list[Slot], budget: int, complete: bool, seed: int) -> Iterator[dict]:
+def _combinations(base: dict, varied: list[Slot], focused: int, budget: int, complete: bool,
+                  seed: int) -> Iterator[dict]:
     yield base
     for slot in varied:
         for value in slot.candidates[1:]:
             yield {**base, slot.path: value}
+    if complete:  # the full product holds every pair already
+        for values in itertools.product(*(slot.candidates for slot in varied)):
+            yield {**base, **{slot.path: value for slot, value in zip(varied, values)}}
+        return
     count = 1 + sum(len(s.candidates) - 1 for s in varied)
-    for first, second in itertools.combinations(varied, 2):
+    pairs = list(itertools.combinations(range(len(varied)), 2))
+    pairs.sort(key=lambda pair: (pair[1] >= focused, pair))  # pairs of focused fields first
+    for i, j in pairs:
+        first, second = varied[i], varied[j]
         for a in first.candidates[1:]:
             for b in second.candidates[1:]:
                 if count >= budget:
                     return
                 count += 1
                 yield {**base, first.path: a, second.path: b}
-    if complete:
-        for values in itertools.product(*(slot.candidates for slot in varied)):
-            yield {**base, **{slot.path: value for slot, value in zip(varied, values)}}
-        return
     rng = random.Random(seed)
     while count < budget:
         count += 1
