@@ -56,10 +56,11 @@ def compare(old: PolicySet, new: PolicySet, old_info: dict[str, Any], new_info: 
         if not suspects:
             diff.equivalent_kinds.append(kind)
             continue
-        constants = _constants(kind, old_checked) 
+        constants = _constants(kind, old_checked)
         constants_new = _constants(kind, new_checked)
         _merge(constants, constants_new)
-        outcome = search_kind(kind, suspects, old, new, constants, budget)
+        outcome = search_kind(kind, suspects, old, new, constants, budget,
+                              elsewhere=_calendar_change(kind, old_checked, new_checked))
         diff.searched.append(outcome)
         diff.changes.extend(outcome.changes)
         diff.sampled.extend(outcome.sampled)
@@ -96,6 +97,20 @@ def _constants(kind: str, checked: CheckedRuleSet) -> Constants:
     if info.calendar in checked.calendars:
         constants.add(checked.calendars[info.calendar])
     return constants
+
+
+def _calendar_change(kind: str, old: CheckedRuleSet, new: CheckedRuleSet) -> str | None:
+    """`the calendar `support_hours` (added `closed on 24 December`)` when the kind's calendar changed."""
+    from ..fmt import _clause
+
+    names = [checked.kinds[kind].calendar if kind in checked.kinds else None for checked in (old, new)]
+    clauses = [{_clause(c) for c in checked.calendars[name].clauses} if name in checked.calendars else set()
+               for name, checked in zip(names, (old, new))]
+    if clauses[0] == clauses[1]:
+        return None
+    parts = [f"added `{c}`" for c in sorted(clauses[1] - clauses[0])]
+    parts += [f"removed `{c}`" for c in sorted(clauses[0] - clauses[1])]
+    return f"the calendar `{names[1] or names[0]}` ({'; '.join(parts)})"
 
 
 def _merge(into: Constants, other: Constants) -> None:

@@ -48,13 +48,17 @@ def slots(kind: str, schema: dict[str, Any], constants: Constants, anchor: dt.da
 def build(kind: str, chosen: dict[tuple[str, ...], Any]) -> dict[str, Any]:
     """A request document with the value chosen for each slot (ABSENT leaves a field out)."""
     document: dict[str, Any] = {"kind": kind}
-    for path, value in chosen.items():
-        if value is ABSENT:
+    absent = [path for path, value in chosen.items() if value is ABSENT]
+    for path, value in sorted(chosen.items(), key=lambda item: len(item[0])):
+        if any(path[:len(gone)] == gone for gone in absent):
             continue
         target = document
         for part in path[:-1]:
             target = target.setdefault(part, {})
-        target[path[-1]] = value
+        if isinstance(value, dict) and not value:
+            target.setdefault(path[-1], {})  # a present optional object: its fields follow
+        else:
+            target[path[-1]] = value
     return document
 
 
@@ -69,10 +73,12 @@ def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
 def _walk(schema: dict[str, Any], root: dict[str, Any], path: tuple[str, ...], required: bool,
           constants: Constants, anchor: dt.date, found: list[Slot]) -> None:
     schema = _resolve(schema, root)
-    if schema.get("type") == "object" and "properties" in schema and schema.get("x-vilkar-type") != "money_leaf":
+    if schema.get("type") == "object" and "properties" in schema:
+        if not required and path:  # an optional object is there or not as a whole
+            found.append(Slot(path, "presence", [ABSENT, {}]))
         needed = set(schema.get("required", ()))
         for name, sub in schema["properties"].items():
-            _walk(sub, root, path + (name,), required and name in needed, constants, anchor, found)
+            _walk(sub, root, path + (name,), name in needed, constants, anchor, found)
         return
     slot = _leaf(schema, root, path, constants, anchor)
     if not required:

@@ -63,7 +63,7 @@ def as_of_for(policies: PolicySet, day: dt.date = ANCHOR) -> dt.date | None:
 
 
 def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, constants, budget: int,
-                seed: int = 0) -> Outcome:
+                seed: int = 0, elsewhere: str | None = None) -> Outcome:
     """Search for witnesses of every suspect decision (and of a change in what is a valid request)."""
     outcome = Outcome(kind)
     schema = new.schemas.get(kind) or old.schemas.get(kind)
@@ -79,6 +79,10 @@ def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, c
     if base is None:
         outcome.sampled.append(f"{kind}: no schema-valid request could be generated; nothing was compared")
         return outcome
+    for slot in varied:  # a value no version accepts, even alone, only makes invalid requests
+        slot.candidates = [slot.candidates[0]] + [
+            value for value in slot.candidates[1:]
+            if _plausible(kind, build(kind, {**base, slot.path: value}), old, new)]
     outcome.combinations = math.prod(len(slot.candidates) for slot in varied) if varied else 1
     outcome.complete = outcome.combinations <= budget
     old_day, new_day = as_of_for(old), as_of_for(new)
@@ -86,7 +90,7 @@ def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, c
     for chosen in _combinations(base, varied, focused, budget, outcome.complete, seed):
         outcome.tried += 1
         document = build(kind, chosen)
-        for change in _compare(kind, document, old, new, old_day, new_day, suspects):
+        for change in _compare(kind, document, old, new, old_day, new_day, suspects, elsewhere):
             found.setdefault(change.decision, change)
         if suspects <= set(found):
             break
@@ -190,8 +194,25 @@ def _decide(policies: PolicySet, document: dict, as_of: dt.date | None) -> Resul
         return error
 
 
+def _plausible(kind: str, document: dict, old: PolicySet, new: PolicySet) -> bool:
+    """False when both versions' compiled schema validators reject the document (a fast check, no report)."""
+    return _schema_accepts(kind, document, old) or _schema_accepts(kind, document, new)
+
+
+def _schema_accepts(kind: str, document: dict, policies: PolicySet) -> bool:
+    validator = policies.validators.get(kind)
+    if validator is None or validator.fast is None:
+        return True
+    try:
+        return validator.fast.is_valid(document) and not any(validator.location_problems(document))
+    except (ValueError, TypeError, OverflowError):
+        return True
+
+
 def _compare(kind: str, document: dict, old: PolicySet, new: PolicySet, old_day, new_day,
-             suspects: set[str]) -> list[Change]:
+             suspects: set[str], elsewhere: str | None = None) -> list[Change]:
+    if not _plausible(kind, document, old, new):
+        return []
     before, after = _decide(old, document, old_day), _decide(new, document, new_day)
     if isinstance(before, RequestError) and isinstance(after, RequestError):
         return []
@@ -206,7 +227,7 @@ def _compare(kind: str, document: dict, old: PolicySet, new: PolicySet, old_day,
             continue
         if name in old_values and name in new_values and old_values[name] == new_values[name]:
             continue
-        changes.append(describe(kind, name, document, before, after))
+        changes.append(describe(kind, name, document, before, after, elsewhere))
     return changes
 
 

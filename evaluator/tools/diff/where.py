@@ -8,7 +8,8 @@ from ...compile.compiler import RuleInfo
 from ...result import Result, json_value
 
 
-def describe(kind: str, name: str, document: dict[str, Any], before: Result, after: Result):
+def describe(kind: str, name: str, document: dict[str, Any], before: Result, after: Result,
+             elsewhere: str | None = None):
     """The Change for decision `name`, which `before` and `after` decide differently for `document`."""
     from .search import Change
 
@@ -20,8 +21,7 @@ def describe(kind: str, name: str, document: dict[str, Any], before: Result, aft
         return Change(kind, name, document, old_value, new_value, moved,
                       {"old": old_fired and old_fired[1].cites, "new": new_fired and new_fired[1].cites})
     moved = _moved(name, before, after) or (
-        f"`{old_fired[1].text}` still decides, on values that changed elsewhere (the calendar, a set or the "
-        "holiday data)")
+        f"`{old_fired[1].text}` still decides, but {elsewhere or 'a set, the calendar or the holiday data'} changed")
     rule = old_fired[1]
     shown_inputs = [f"{used} = {before.shown(used)}" for used in rule.uses] + [
         f"{'.'.join(path)} = {_text(_input(document, path))}" for path in rule.inputs]
