@@ -14,7 +14,7 @@ from ...api import PolicySet
 from ...language import ast
 from ...language.check import CheckedRuleSet, check
 from ...language.parser import parse_module
-from .constants import Constants
+from .constants import Constants, associate
 from .search import VALIDITY, Change, Outcome, search_kind
 from .structure import KindMeaning, meanings
 
@@ -60,7 +60,8 @@ def compare(old: PolicySet, new: PolicySet, old_info: dict[str, Any], new_info: 
         constants_new = _constants(kind, new_checked)
         _merge(constants, constants_new)
         outcome = search_kind(kind, suspects, old, new, constants, budget,
-                              elsewhere=_calendar_change(kind, old_checked, new_checked))
+                              elsewhere=_calendar_change(kind, old_checked, new_checked),
+                              changed=_changed_definitions(old_meanings.get(kind), new_meanings.get(kind)))
         diff.searched.append(outcome)
         diff.changes.extend(outcome.changes)
         diff.sampled.extend(outcome.sampled)
@@ -86,6 +87,18 @@ def _suspects(old: KindMeaning | None, new: KindMeaning | None) -> set[str]:
     return suspects
 
 
+def _changed_definitions(old: KindMeaning | None, new: KindMeaning | None) -> set[str]:
+    """The decisions and lets whose own meaning differs: where the change is, not what it reaches."""
+    if old is None or new is None:
+        return set()
+    changed = set()
+    for table_old, table_new in ((old.decisions, new.decisions), (old.lets, new.lets)):
+        for name in set(table_old) | set(table_new):
+            if table_old.get(name) != table_new.get(name):
+                changed.add(name)
+    return changed
+
+
 def _constants(kind: str, checked: CheckedRuleSet) -> Constants:
     """The literals a kind's decisions can meet: its own items, the sets, constants and its calendar."""
     constants = Constants()
@@ -93,6 +106,7 @@ def _constants(kind: str, checked: CheckedRuleSet) -> Constants:
     if info is None:
         return constants
     constants.add(tuple(info.decisions) + tuple(info.lets) + tuple(info.requirements))
+    associate(tuple(info.decisions) + tuple(info.lets), checked, constants)
     constants.add(tuple(checked.sets.values()) + tuple(checked.lets.values()))
     if info.calendar in checked.calendars:
         constants.add(checked.calendars[info.calendar])
@@ -116,6 +130,8 @@ def _calendar_change(kind: str, old: CheckedRuleSet, new: CheckedRuleSet) -> str
 def _merge(into: Constants, other: Constants) -> None:
     for name in ("numbers", "days", "minutes", "money", "percents", "dates", "strings", "times"):
         getattr(into, name).update(getattr(other, name))
+    for path, texts in other.by_path.items():
+        into.by_path.setdefault(path, set()).update(texts)
 
 
 __all__ = ["compare", "Diff", "Change", "DEFAULT_BUDGET", "ast"]

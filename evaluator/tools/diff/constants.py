@@ -25,6 +25,7 @@ class Constants:
     dates: set[dt.date] = field(default_factory=set)
     strings: set[str] = field(default_factory=set)
     times: set[str] = field(default_factory=set)  # HH:MM of calendar clauses
+    by_path: dict[tuple[str, ...], set[str]] = field(default_factory=dict)  # texts compared with a field
 
     def add(self, node: Any) -> None:
         """Collect every literal below `node` (a module, an item, an expression)."""
@@ -75,6 +76,53 @@ class Constants:
                 if percent:
                     found.add((amount * 100 / percent).quantize(Decimal("0.01")))
         return found
+
+
+def associate(items: tuple, checked: Any, constants: Constants) -> None:
+    """Record, per request field, the texts the policies compare it with (`==`, `in`, table cells)."""
+    def texts(expr: Any, depth: int = 0) -> set[str]:
+        if isinstance(expr, ast.String):
+            return {expr.value}
+        if isinstance(expr, ast.SetLiteral):
+            return set().union(*(texts(item, depth) for item in expr.items)) if expr.items else set()
+        if isinstance(expr, ast.Binary) and expr.op == "+":
+            return texts(expr.left, depth) | texts(expr.right, depth)
+        if isinstance(expr, ast.Name) and expr.name in checked.sets and depth < 20:
+            return texts(checked.sets[expr.name].value, depth + 1)
+        return set()
+
+    def note(subject: Any, found: set[str]) -> None:
+        path = _request_path(subject)
+        if path and found:
+            constants.by_path.setdefault(path, set()).update(found)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, (tuple, list)):
+            for item in node:
+                walk(item)
+            return
+        if isinstance(node, ast.Binary) and node.op in ("==", "!=", "in", "not in", "contains word"):
+            note(node.left, texts(node.right))
+            note(node.right, texts(node.left))
+        if isinstance(node, ast.MatchBody):
+            for row in node.rows:
+                for subject, cell in zip(node.subjects, row.cells):
+                    value = getattr(cell, "value", None)
+                    note(subject, texts(value) if value is not None else set())
+        if hasattr(node, "__dataclass_fields__"):
+            for node_field in fields(node):
+                if node_field.name != "span":
+                    walk(getattr(node, node_field.name))
+
+    walk(items)
+
+
+def _request_path(expr: Any) -> tuple[str, ...] | None:
+    parts = []
+    while isinstance(expr, ast.Field):
+        parts.append(expr.name)
+        expr = expr.base
+    return tuple(reversed(parts)) if isinstance(expr, ast.Request) and parts else None
 
 
 def collect(modules: list[ast.Module]) -> Constants:

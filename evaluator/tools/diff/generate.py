@@ -175,7 +175,7 @@ def _string(schema: dict[str, Any], path: tuple[str, ...], constants: Constants,
         texts = list(_ZONES)
     else:
         pattern = schema.get("pattern")
-        own = sorted(constants.strings)
+        own = sorted(constants.by_path.get(path, constants.strings))  # the texts this field meets, if known
         texts = [t for t in _NEUTRAL_TEXTS + own if not pattern or re.search(pattern, t)]
         texts = [t for t in texts if len(t) >= schema.get("minLength", 0)]
         if pattern and texts and texts[0] in _NEUTRAL_TEXTS:

@@ -63,7 +63,7 @@ def as_of_for(policies: PolicySet, day: dt.date = ANCHOR) -> dt.date | None:
 
 
 def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, constants, budget: int,
-                seed: int = 0, elsewhere: str | None = None) -> Outcome:
+                seed: int = 0, elsewhere: str | None = None, changed: set[str] | None = None) -> Outcome:
     """Search for witnesses of every suspect decision (and of a change in what is a valid request)."""
     outcome = Outcome(kind)
     schema = new.schemas.get(kind) or old.schemas.get(kind)
@@ -71,7 +71,8 @@ def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, c
     every = slots(kind, schema, constants)
     varied = [slot for slot in every if _relevant(slot.path, read)] if VALIDITY not in suspects else every
     # the fields the suspect decisions themselves read come first, so their pairs are tried first
-    focus = _paths_read(kind, old, suspects) | _paths_read(kind, new, suspects)
+    where_changed = changed or suspects
+    focus = _paths_read(kind, old, where_changed) | _paths_read(kind, new, where_changed)
     varied.sort(key=lambda slot: not _relevant(slot.path, focus))
     focused = sum(1 for slot in varied if _relevant(slot.path, focus))
     fixed = {slot.path: slot.candidates[0] for slot in every}
@@ -91,7 +92,9 @@ def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, c
         outcome.tried += 1
         document = build(kind, chosen)
         for change in _compare(kind, document, old, new, old_day, new_day, suspects, elsewhere):
-            found.setdefault(change.decision, change)
+            if change.decision not in found:
+                found[change.decision] = _shrink(change, chosen, base, varied, old, new, old_day, new_day,
+                                                 suspects, elsewhere)
         if suspects <= set(found):
             break
     outcome.changes = [found[name] for name in sorted(found)]
@@ -103,6 +106,21 @@ def search_kind(kind: str, suspects: set[str], old: PolicySet, new: PolicySet, c
         if slot.what == "timestamp":
             outcome.sampled.append(f"{kind}{slot.pointer}: timestamps sampled at " + "; ".join(slot.sampled))
     return outcome
+
+
+def _shrink(change: Change, chosen: dict, base: dict, varied: list[Slot], old: PolicySet, new: PolicySet,
+            old_day, new_day, suspects: set[str], elsewhere: str | None) -> Change:
+    """The witness with every field that the difference does not need put back to its base value."""
+    best = change
+    for slot in varied:
+        if chosen[slot.path] == base[slot.path]:
+            continue
+        trial = {**chosen, slot.path: base[slot.path]}
+        found = [c for c in _compare(change.kind, build(change.kind, trial), old, new, old_day, new_day, suspects,
+                                     elsewhere) if c.decision == change.decision]
+        if found:
+            chosen, best = trial, found[0]
+    return best
 
 
 def _paths_read(kind: str, policies: PolicySet, only: set[str] | None = None) -> set[tuple[str, ...]]:
@@ -171,17 +189,27 @@ def _combinations(base: dict, varied: list[Slot], focused: int, budget: int, com
             yield {**base, **{slot.path: value for slot, value in zip(varied, values)}}
         return
     count = 1 + sum(len(s.candidates) - 1 for s in varied)
+    inner = math.prod(len(slot.candidates) for slot in varied[:focused])
+    if 0 < focused and count + inner <= budget // 2:  # every combination of the fields the change reads
+        count += inner
+        for values in itertools.product(*(slot.candidates for slot in varied[:focused])):
+            yield {**base, **{slot.path: value for slot, value in zip(varied, values)}}
     pairs = list(itertools.combinations(range(len(varied)), 2))
     pairs.sort(key=lambda pair: (pair[1] >= focused, pair))  # pairs of focused fields first
-    for i, j in pairs:
+    rng = random.Random(seed)
+    for i, j in pairs:  # half the budget at most, so that combinations of three fields get their turn
         first, second = varied[i], varied[j]
         for a in first.candidates[1:]:
             for b in second.candidates[1:]:
-                if count >= budget:
-                    return
+                if count >= budget // 2:
+                    break
                 count += 1
                 yield {**base, first.path: a, second.path: b}
-    rng = random.Random(seed)
+    triples = list(itertools.combinations(varied[:focused], 3))
+    while triples and count < budget * 3 // 4:  # three of the fields the changed decisions read
+        count += 1
+        chosen = rng.choice(triples)
+        yield {**base, **{slot.path: rng.choice(slot.candidates) for slot in chosen}}
     while count < budget:
         count += 1
         yield {**base, **{slot.path: rng.choice(slot.candidates) for slot in varied}}

@@ -23,6 +23,7 @@ class KindMeaning:
     decisions: dict[str, Any]
     validity: Any
     calendar: Any
+    lets: dict[str, Any]  # the kind's lets by name, to find which definitions a change is in
 
 
 def meanings(checked: CheckedRuleSet) -> dict[str, KindMeaning]:
@@ -44,7 +45,8 @@ class _Meaning:
                 decisions[name] = ("decision", index, self.definition(decision), calendar)
         validity = tuple(sorted((repr(self.node(r.condition)), repr(self.node(r.when)), repr(self.node(r.at)),
                                  r.message) for r in self.kind.requirements))
-        return KindMeaning(decisions, validity, calendar)
+        lets = {name: (index, self.definition(let)) for let in self.kind.lets for index, name in enumerate(let.names)}
+        return KindMeaning(decisions, validity, calendar, lets)
 
     def calendar(self) -> Any:
         if self.kind.calendar is None:
