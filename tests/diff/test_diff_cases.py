@@ -44,13 +44,17 @@ def _decide(policies, witness, decision):
     return json_value(result.value(decision), result.type_of(decision)) if decision in result.decisions else None
 
 
+@pytest.fixture(scope="module")
+def old():
+    return load_policies(HERE / "base")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
-def test_an_edit_is_reported_as_it_should_be(case, tmp_path):
-    before, after = tmp_path / "before", tmp_path / "after"
-    shutil.copytree(HERE / "base", before)
+def test_an_edit_is_reported_as_it_should_be(case, old, tmp_path):
+    after = tmp_path / "after"
     shutil.copytree(HERE / "base", after)
     _apply(after, case["edits"])
-    old, new = load_policies(before), load_policies(after)
+    new = load_policies(after)
     diff = compare(old, new, {"path": "before"}, {"path": "after"}, budget=5_000)  # kept small for a fast suite
     reported = {f"{change.kind}.{change.decision}" for change in diff.changes}
     if "changed" in case:
