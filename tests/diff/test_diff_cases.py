@@ -75,3 +75,18 @@ def test_an_unedited_copy_needs_no_search(tmp_path):
     shutil.copytree(HERE / "base", tmp_path / "copy")
     diff = compare(load_policies(HERE / "base"), load_policies(tmp_path / "copy"), {}, {})
     assert diff.equivalent and not diff.searched and "cancellation" in diff.equivalent_kinds
+
+
+def test_a_valid_base_request_is_generated_for_every_kind_of_the_schemas():
+    """The request generator works from the schemas alone, so a kind added later gets witnesses too."""
+    from evaluator.api import default_policies
+    from evaluator.tools.diff import _checked, _constants
+    from evaluator.tools.diff.generate import slots
+    from evaluator.tools.diff.search import _valid_base
+
+    policies = default_policies()
+    checked = _checked(policies)
+    for kind, schema in sorted(policies.schemas.items()):
+        every = slots(kind, schema, _constants(kind, checked))
+        base = _valid_base(kind, every, {slot.path: slot.candidates[0] for slot in every}, policies, policies)
+        assert base is not None, f"no schema-valid {kind} request could be generated"

@@ -20,7 +20,9 @@ ABSENT = object()  # an optional field left out
 _ZONE = "Europe/Copenhagen"
 _COUNTRIES = ["DK", "US", "DE", "GB", "JP"]
 _ZONES = ["Europe/Copenhagen", "America/New_York", "Asia/Tokyo"]
-_NEUTRAL_TEXTS = ["Other product", "da", "XX", "x"]
+# texts that satisfy common patterns without being any value a policy names: free text, a language,
+# a currency, a two-letter code
+_NEUTRAL_TEXTS = ["Other product", "da", "EUR", "XX", "x", "USD", "DKK", "en"]
 MAX_CANDIDATES = 60
 
 
@@ -42,7 +44,7 @@ def slots(kind: str, schema: dict[str, Any], constants: Constants, anchor: dt.da
     """Every field of a kind's requests with its candidate values, the base value first."""
     found: list[Slot] = []
     _walk(schema, schema, (), True, constants, anchor, found)
-    return [slot for slot in found if slot.path != ("kind",)]
+    return [slot for slot in found if slot.path != ("kind",) and slot.candidates]
 
 
 def build(kind: str, chosen: dict[tuple[str, ...], Any]) -> dict[str, Any]:
@@ -128,18 +130,19 @@ def _bounds(schema: dict[str, Any]) -> tuple[Decimal | None, Decimal | None]:
 
 def _within(values: set[Decimal], schema: dict[str, Any]) -> list[Decimal]:
     low, high = _bounds(schema)
-    kept = sorted(v for v in values if (low is None or v >= low) and (high is None or v <= high))
-    return kept
+    above = (lambda v: v > low) if "exclusiveMinimum" in schema else (lambda v: v >= low)
+    below = (lambda v: v < high) if "exclusiveMaximum" in schema else (lambda v: v <= high)
+    return sorted(v for v in values if (low is None or above(v)) and (high is None or below(v)))
 
 
 def _integers(schema: dict[str, Any], constants: Constants) -> list[int]:
     low, high = _bounds(schema)
-    base = int(low) if low is not None and low > 0 else 1 if low is not None else 0
-    values = {Decimal(base), Decimal(base + 1)} | ({low} if low is not None else set()) | (
-        {high} if high is not None else set())
+    values = {Decimal(0), Decimal(1), Decimal(2)} | ({low, low + 1} if low is not None else set()) | (
+        {high - 1, high} if high is not None else set())
     for n in constants.integers():
         values.update({Decimal(n - 1), Decimal(n), Decimal(n + 1)})
     ordered = [int(v) for v in _within(values, schema) if v == v.to_integral_value()]
+    base = next((v for v in ordered if v >= 1), ordered[0] if ordered else 1)  # one, where the schema allows it
     return _limit([base] + [v for v in ordered if v != base])
 
 
