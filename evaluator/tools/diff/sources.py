@@ -7,6 +7,7 @@ from typing import Any
 
 from ...api import PolicySet, compile_sources, load_policies
 from ...language.source import Source
+from ...language.versions import EVENT_DATE_KEY
 from ...requests.schema import load_schemas
 from ...resources import data_dir
 
@@ -77,5 +78,14 @@ def _schemas_at(revision: str, root: Path, schemas: str | None) -> dict[str, Any
         found = {Path(n).name[: -len(".schema.json")]: json.loads(_git(["show", f"{revision}:{n}"], root))
                  for n in listed if n.endswith(".schema.json")}
         if found:
-            return found
+            return _with_event_dates(found, load_schemas(directory) if directory.is_dir() else {})
     return load_schemas(directory)
+
+
+def _with_event_dates(schemas: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """Schemas of a revision older than event dates take today's `x-vilkar-event-date`, so they still load."""
+    for kind, schema in schemas.items():
+        if EVENT_DATE_KEY not in schema:
+            field = current.get(kind, {}).get(EVENT_DATE_KEY)
+            schema[EVENT_DATE_KEY] = field if field in schema.get("properties", {}) else None
+    return schemas
