@@ -32,6 +32,9 @@ def as_text(diff: Diff) -> str:
     lines.extend(_replay_text(diff))
     if diff.equivalent_kinds:
         lines.append(f"same meaning, nothing to search: {', '.join(diff.equivalent_kinds)}")
+    for outcome in diff.searched:
+        if outcome.complete:
+            lines.append(f"searched completely: {outcome.kind} ({outcome.combinations:,} combinations of boundary values)")
     for note in diff.sampled:
         lines.append(f"sampled: {note}")
     changed = len(diff.changes) + (len(diff.replay.changed) if diff.replay is not None else 0)
@@ -80,6 +83,9 @@ def as_markdown(diff: Diff) -> str:
             lines.append("")
     if diff.equivalent_kinds:
         lines += [f"Same meaning (reordered, renamed, reformatted or untouched): {', '.join(diff.equivalent_kinds)}.", ""]
+    complete = [f"{o.kind} ({o.combinations:,} combinations)" for o in diff.searched if o.complete]
+    if complete:
+        lines += [f"Searched completely over every boundary value: {', '.join(complete)}.", ""]
     if diff.sampled:
         lines += ["Sampled rather than searched completely:", ""] + [f"- {_escape(s)}" for s in diff.sampled] + [""]
     return "\n".join(lines)
