@@ -20,10 +20,11 @@ from .common import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, echo, style
               help="Processes for --replay (default: every core this process may use).")
 @click.option("--budget", type=click.IntRange(min=1), default=None,
               help="Most requests the witness search tries per kind (default 20,000).")
-@click.option("--policies", "policies_dir", metavar="DIR", envvar="VILKAR_POLICIES", default=None,
-              help="NEW when it is not given, and the path a `git:REV` is read at (default: ./policies).")
-@click.option("--schemas", "schemas_dir", metavar="DIR", envvar="VILKAR_SCHEMAS", default=None,
-              help="The request schemas (default: ./schemas, else the bundled ones).")
+@click.option("--policies", "policies_dir", metavar="DIR", default=None,
+              help="NEW when it is not given, and the path a `git:REV` is read at (default: the rule set "
+                   "every command finds: VILKAR_POLICIES, [tool.vilkar] policies, ./policies, bundled).")
+@click.option("--schemas", "schemas_dir", metavar="DIR", default=None,
+              help="The request schemas (default: VILKAR_SCHEMAS, [tool.vilkar] schemas, ./schemas, bundled).")
 def diff_command(old: str, new: str | None, output: str, replay_log: str | None, workers: int | None,
                  budget: int | None, policies_dir: str | None, schemas_dir: str | None) -> None:
     """Compare two rule sets: directories, history versions (DIR@VERSION) or git revisions (git:REV).
@@ -35,9 +36,16 @@ def diff_command(old: str, new: str | None, output: str, replay_log: str | None,
     from ..tools.diff.search import as_of_for
     from ..tools.diff.sources import SourceError, load
 
-    default_path = policies_dir or "policies"
-    new = new or default_path
-    schemas = schemas_dir or ("schemas" if os.path.isdir("schemas") else None)
+    from ..rule_set import NotFound, resolve_policies, resolve_schemas
+
+    try:  # NEW defaults to the rule set every command would use here (SPEC §8.1), bundled copy last
+        found = resolve_policies(policies_dir, bundled_ok=True)
+        schemas = str(resolve_schemas(schemas_dir))
+    except NotFound as error:
+        echo(f"vilkar diff: {error}", err=True)
+        raise SystemExit(EXIT_INPUT)
+    default_path = policies_dir or ("policies" if found.bundled else str(found.path))
+    new = new or str(found.path)
     try:
         old_policies, old_info = load(old, _path_of(new, default_path), schemas)
         new_policies, new_info = load(new, _path_of(old, default_path), schemas)
