@@ -25,7 +25,8 @@ VILKAR = [sys.executable, "-c", "from evaluator.cli import main; main()"]
 
 
 def run(*arguments: str):
-    return CliRunner().invoke(main, ["diff", *arguments])
+    # a small search budget: these tests are about the command, tests/diff/ about the search
+    return CliRunner().invoke(main, ["diff", "--budget", "1500", *arguments])
 
 
 def test_json_is_one_object_of_the_spec_shape_and_exit_1_when_decisions_differ():
