@@ -26,6 +26,9 @@ from .versions import History, Version, as_of_day, event_day, event_field, holid
     no_version_error, version_dirs
 
 
+_FIRST_DAY, _LAST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # the dates a request may carry (SPEC §5)
+
+
 class PolicySet:
     """A parsed, checked and compiled rule set. `evaluate` is thread-safe and does no file I/O."""
 
@@ -43,6 +46,9 @@ class PolicySet:
             {name: source.text for name, source in sources.items()}, schemas), holidays_version())
         self.history = history  # for a history: its versions; this set's own kinds are the latest version's
         self.window = self.version.window
+        # a window over every date a request may carry needs no check unless `as_of` is given
+        self.window_covers_all = self.window is not None and self.window.effective <= _FIRST_DAY and (
+            self.window.until is None or self.window.until > _LAST_DAY)
         self.event_fields = {kind: event_field(schema) for kind, schema in schemas.items()}
 
     def evaluate(self, document: Any, *, validate: bool = True, as_of: Any = None) -> Result:
@@ -53,7 +59,7 @@ class PolicySet:
         if self.history is not None:
             return self.history.pick(document, as_of).evaluate(document, validate=validate, as_of=as_of)
         compiled, plain = self.prepare(document, validate)
-        if self.window is not None:
+        if self.window is not None and (as_of is not None or not self.window_covers_all):
             self.check_window(compiled.name, plain, as_of)
         try:
             values, trace = compiled.decide(plain)

@@ -77,6 +77,42 @@ def decide_chunk(policies: PolicySet, task: Task, explain: bool) -> tuple[str, i
     return "".join(text + "\n" for text in output), decided, failed
 
 
+def task_lines(task: Task) -> tuple[int, list[str]]:
+    """A chunk's first line number and its lines (read from the file for a byte range)."""
+    if len(task) == 4:
+        _, path, offset, size = task
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            return task[0], handle.read(size).decode("utf-8", errors="replace").split("\n")
+    return task[0], task[1]
+
+
+def map_tasks(tasks: Iterator[Task], work: Callable[[Task], Any], workers: int,
+              initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> Iterator[tuple[Task, Any]]:
+    """`work(task)` for every chunk, in input order, on `workers` processes with a bounded number in flight.
+
+    `work` must be a module-level function; `initializer(*initargs)` prepares each worker (other
+    commands than `eval --batch`, such as `vilkar diff --replay`, bring their own)."""
+    if workers <= 1:
+        if initializer is not None:
+            initializer(*initargs)
+        for task in tasks:
+            yield task, work(task)
+        return
+    _preload()
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with context.Pool(workers, initializer=initializer, initargs=initargs) as pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append((task, pool.apply_async(work, (task,))))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                done, result = pending.popleft()
+                yield done, result.get()
+        while pending:
+            done, result = pending.popleft()
+            yield done, result.get()
+
+
 def file_tasks(path: str) -> Iterator[tuple[int, str, int, int]]:
     """Byte ranges of whole lines, about CHUNK_BYTES each, with the number of each range's first line."""
     offset, line = 0, 1

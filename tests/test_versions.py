@@ -228,3 +228,13 @@ def test_the_cli_evaluates_with_a_history_and_as_of():
 def test_vilkar_version_names_the_holiday_data():
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0 and f"holidays {holidays_version()}" in result.output
+
+
+def test_lint_checks_each_version_of_a_history_and_that_the_windows_tile(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(main, ["lint", str(HISTORY)]).exit_code == 0
+    history = tmp_path / "history"
+    shutil.copytree(HISTORY, history)
+    (history / "2026-07" / "version.vk").write_text('version "2026-07" effective 2026-08-01\n', encoding="utf-8")
+    result = runner.invoke(main, ["lint", str(history)])
+    assert result.exit_code == 1 and "VK153" in result.output and "2026-07-01 to 2026-07-31" in result.output

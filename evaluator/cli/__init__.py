@@ -8,6 +8,7 @@ import click
 
 from ..result import json_value
 from .audit import audit_command
+from .diff import diff_command
 from .evaluate import eval_command
 from .fmt import fmt_command
 from .lint import lint_command
@@ -41,7 +42,7 @@ def main() -> None:
 
 
 for _command in (eval_command, validate_command, lint_command, fmt_command, test_command, schema_command,
-                 serve_command):
+                 serve_command, diff_command):
     main.add_command(_command)
 main.add_command(lsp_command)
 main.add_command(view_command)

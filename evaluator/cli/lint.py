@@ -57,12 +57,11 @@ def lint_command(paths: tuple[Path, ...], output: str, select: tuple[str, ...], 
         echo(f"vilkar lint: {error}", err=True)
         raise SystemExit(EXIT_INPUT)
     try:
-        context = load_context(rule_set, find_schemas(schemas_dir, "lint"), contract=contract)
+        findings, sources = _lint_rule_set(rule_set, find_schemas(schemas_dir, "lint"), contract, config)
     except PolicyError as error:
         echo(str(error), err=True)
         echo(rule_set.summary(), err=True)
         raise SystemExit(EXIT_INPUT)
-    findings = lint(context, config)
     if output == "json":
         echo(as_json(findings, rule_set.describe()))
     elif output == "sarif":
@@ -73,7 +72,28 @@ def lint_command(paths: tuple[Path, ...], output: str, select: tuple[str, ...], 
         if findings:
             echo(as_github(findings))
     else:
-        echo(as_text(findings, context.sources, config.strict))
+        echo(as_text(findings, sources, config.strict))
         echo(rule_set.summary())
     failing = any(config.fails(finding.severity) for finding in findings)
     raise SystemExit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _lint_rule_set(rule_set: RuleSet, schemas: Path, contract: Path | None, config) -> tuple[list, dict]:
+    """Every finding and the sources they point into; each version of a history is linted on its own."""
+    from ..tools.lint import lint, load_context
+    from ..versions import is_history, version_dirs
+
+    if not is_history(rule_set.path):
+        context = load_context(rule_set, schemas, contract=contract)
+        return lint(context, config), context.sources
+    findings, sources = [], {}
+    for directory in version_dirs(rule_set.path):
+        context = load_context(RuleSet.at(directory, rule_set.origin), schemas, contract=contract)
+        findings.extend(lint(context, config))
+        sources.update(context.sources)
+    from ..api import load_policies
+    try:  # the windows of the versions must tile
+        load_policies(rule_set.path, schemas=schemas)
+    except PolicyError as error:
+        findings.extend(d for d in error.diagnostics if d.code in ("VK152", "VK153", "VK154", "VK155"))
+    return findings, sources

@@ -44,6 +44,13 @@ CHECKER_CODES = {
     "VK120": "A rule gives a value its decision's declared type does not allow (a money row in a percentage, a "
              "text not among `one of {...}`, `nothing` without `or nothing`); reported where the value is written.",
     "VK121": "A decision's type declaration is malformed: an unknown type, or a range or values it cannot have.",
+    "VK150": "A rule set declares its `version` more than once; a rule set has one version line.",
+    "VK151": "A `version` line's dates are not real dates, or `until` is not after `effective`.",
+    "VK152": "Two versions of a history are in force on the same day: end the earlier one where the later begins.",
+    "VK153": "A history leaves days on which no version is in force between two versions.",
+    "VK154": "A directory of a history declares no `version`.",
+    "VK155": "Two versions of a history have the same id.",
+    "VK156": "A kind's schema does not name its event date (`x-vilkar-event-date`), the date that picks the version.",
 }
 
 
