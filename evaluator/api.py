@@ -13,7 +13,7 @@ from .compile import cache
 from .compile.compiler import CompiledKind, CompileError, compile_rule_set, instantiate, source_filename
 from .calendar.limits import OutOfRange
 from .compile.faults import fault_message, fault_origin
-from .language.diagnostics import Diagnostic, did_you_mean, sort_key
+from .language.diagnostics import Diagnostic, sort_key
 from .errors import PolicyError, RequestError, RequestProblem
 from .rule_set import (
     NotFound, RuleSet, not_found_diagnostic, read_schemas, read_sources, resolve_policies, resolve_schemas,

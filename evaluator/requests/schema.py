@@ -1,7 +1,8 @@
 """Request validation against the kinds' JSON schemas, with every problem worded and located.
 
-A document is first offered, as it is, to the compiled validator (jsonschema-rs, about a microsecond),
-then its numbers and open values are checked at the few places the schema names (`shape.py`). Only a
+A document is first offered, as it is, to the compiled validator (jsonschema-rs, about a microsecond,
+running the schema of `fast.py`), then its numbers and open values are checked at the few places the
+schema names (`shape.py`, `sites.py`). Only a
 document that fails there is made plain (`plain.py`) and reported on by jsonschema (`report.py`),
 which words every problem; both validators read formats through the same patterns (`formats.py`).
 """
@@ -20,7 +21,9 @@ from ..language.source import Span
 from .formats import ODD_OFFSET_UNTIL, countries
 from .limits import LIMIT, LOW_LIMIT
 from .plain import Plain, escape, shown
-from .shape import SchemaProblem, SiteChecker, Sites, admitted_types, fast_schema, resolve, sites_of
+from .fast import fast_schema
+from .shape import SchemaProblem, Sites, admitted_types, resolve, sites_of
+from .sites import SiteChecker
 
 
 def load_schemas(directory: Path) -> dict[str, dict[str, Any]]:
