@@ -70,6 +70,13 @@ def test_credits_beyond_the_limits_are_refused(credits):
     assert set(found) == {"/credits"}, found
 
 
+@pytest.mark.parametrize("solutions", [10 ** 400, Decimal("1E+400"), 1e300], ids=["int", "decimal", "float"])
+def test_azure_solutions_beyond_the_limits_are_refused_not_decided_into_400_digits(solutions):
+    event = json.loads((ROOT / "samples" / "aem_event-government-cloud.json").read_text(encoding="utf-8"))
+    assert evaluate(event).decisions  # the sample itself is decided
+    assert set(problems({**event, "azure_solutions": solutions})) == {"/azure_solutions"}
+
+
 def test_a_number_beyond_a_schema_maximum_says_the_maximum():
     assert problems(with_amount(10 ** 400)) == {"/add/amount": "must be at most 100000"}
     assert problems(with_amount(10 ** 5_000))["/add/amount"].startswith("is too large")

@@ -199,10 +199,9 @@ def _json_type(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true/false"
-    if isinstance(value, int):
-        return f"the number {value}"
-    if isinstance(value, Decimal):
-        return f"the number {value}"
+    if isinstance(value, (int, Decimal)):
+        brief = shown(value)
+        return f"the number {value}" if brief is value else brief
     if isinstance(value, str):
         return "a text"
     if isinstance(value, list):
@@ -213,7 +212,8 @@ def _json_type(value: Any) -> str:
 
 
 def _quote_hint(value: Any, expected: list[str]) -> str | None:
-    if "a text" in expected and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+    if "a text" in expected and isinstance(value, (int, Decimal)) and not isinstance(value, bool) \
+            and shown(value) is value:
         return f'write it in quotes: "{value}"'
     if "a text" in expected and isinstance(value, bool):
         return 'write it in quotes; in YAML an unquoted yes/no/true/false is not text'
