@@ -9,6 +9,7 @@ product being on an exclusion list).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,7 @@ class Paragraph:
     counted: list[str] = field(default_factory=list)  # how business time was counted, day by day
     steps: list[str] = field(default_factory=list)  # names of the lets behind it, deepest first
     depends_on: list[str] = field(default_factory=list)  # the decisions it reads
+    derivation: list[str] = field(default_factory=list)  # the business time counted, as the calendar said it
 
 
 @dataclass
@@ -110,12 +112,14 @@ class Explainer:
         summary = f"{shown}: {reason}." if reason else f"{shown}."
         notes = list(info.notes) + (list(rule.words.notes) if rule.words is not None else [])
         counted = self.counted(names[0])
+        counted_all = list(self.result.counted().get(names[0], []))
         for name in steps:
             counted = counted or self.counted(name)
+            counted_all = counted_all or list(self.result.counted().get(name, []))
         depends = [used for used in self.decisions_behind(rule, steps) if used not in names]
         return Paragraph(names, values, texts, summary, because, cites, info.source if rule.role == "none"
                          else rule.source, inputs, rule.text, rule.role, info.reported, notes, counted, steps,
-                         depends)
+                         depends, counted_all)
 
     def counted(self, name: str) -> list[str]:
         """How business time was counted for a definition, day by day (the calendar's description and
@@ -128,7 +132,8 @@ class Explainer:
             described = calendar.at(self.result.input_value(tuple(self.compiled.location))).describe()
         except Exception:
             described = None
-        return [line for line in lines if line != described and line not in calendar.notes]
+        plain = _plain_calendar(described) if described else described
+        return [plain if line == described else line for line in lines if line not in calendar.notes and line]
 
     def reason(self, info: DecisionInfo, rule: RuleInfo) -> str:
         """Why the rule that fired decides: the author's `because`, else words made from the rule."""
@@ -337,6 +342,12 @@ class Explainer:
         if why:
             lines.append("Because " + _lower_first("; ".join(why)) + ".")
         return lines[:3]
+
+
+def _plain_calendar(described: str) -> str:
+    """Which hours applied, without the policies' names: the calendar is the rule set's, a field is a field."""
+    plain = re.sub(r"the calendar `[^`]*`", "the rule set's calendar", described)
+    return plain.replace("`", "")
 
 
 def _implied(test: Test, rule: RuleInfo) -> bool:

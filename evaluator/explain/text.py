@@ -81,9 +81,10 @@ def _derivation(paragraph: Paragraph, pad: str) -> list[str]:
         if cite.quote:
             lines.append(f"{pad}  “{cite.quote}”")
     lines.append(f"{pad}at {paragraph.source}")
-    if paragraph.counted:
-        lines.append(f"{pad}counted: {paragraph.counted[0]}")
-        lines.extend(f"{pad}  {line}" for line in paragraph.counted[1:])
+    counted = paragraph.derivation or paragraph.counted
+    if counted:
+        lines.append(f"{pad}counted: {counted[0]}")
+        lines.extend(f"{pad}  {line}" for line in counted[1:])
     for note in paragraph.notes:
         lines.append(f"{pad}note: {note}")
     return lines
