@@ -42,6 +42,8 @@ class PolicySet:
         self.rule_set: RuleSet | None = None  # where the files came from, once load_policies knows
         self.schemas_dir: Path | None = None
         self.validators = {kind: KindValidator(kind, schema) for kind, schema in schemas.items()}
+        for compiled in kinds.values():
+            compiled.policies = self
         self.version = version or Version(None, None, None, identity(
             {name: source.text for name, source in sources.items()}, schemas), holidays_version())
         self.history = history  # for a history: its versions; this set's own kinds are the latest version's
@@ -147,6 +149,10 @@ def load_rule_set(rule_set: RuleSet, schema_dir: Path) -> PolicySet:
                                                 for sub in version_dirs(rule_set.path)])
     else:
         policies = compile_sources(read_sources(rule_set), read_schemas(schema_dir))
+        from .tools.clauses import contract_beside
+        contract = contract_beside(rule_set.path)
+        for kind in policies.kinds.values():
+            kind.contract = contract  # explanations quote the contract this rule set cites
     policies.rule_set, policies.schemas_dir = rule_set, schema_dir
     return policies
 

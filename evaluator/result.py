@@ -1,19 +1,18 @@
-"""A decided request: plain values, and — built only when asked — the trace and the explanation."""
+"""A decided request: plain values, and — built only when asked — the trace, notes and explanation."""
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
-from .calendar.months import Period
 from .compile.plan import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, output_converter
-from .language.types import DurationT, MoneyT, PercentT, Type, strip_optional
+from .explain.values import json_value, plain_input
+from .language.types import Type
 
 
 class Result:
     """The decisions for one request; `decisions` holds plain Python values."""
 
-    __slots__ = ("kind", "_compiled", "_document", "_values", "_trace", "_decisions", "_notes", "version")
+    __slots__ = ("kind", "_compiled", "_document", "_values", "_trace", "_decisions", "_counted", "_notes",
+                 "_explanation", "version")
 
     def __init__(self, compiled: CompiledKind, document: dict[str, Any], values: tuple, trace: tuple,
                  version: Any = None):
@@ -24,14 +23,9 @@ class Result:
         self._values = values
         self._trace = trace
         self._decisions: dict[str, Any] | None = None
-        self._notes: dict[str, list[str]] | None = None
-
-    def notes(self) -> dict[str, list[str]]:
-        """How business time was counted for each decision or let that counted it (run once, on demand)."""
-        if self._notes is None:
-            narrated = self._compiled.decide_narrated
-            self._notes = narrated(self._document)[2] if narrated is not None else {}
-        return self._notes
+        self._counted: dict[str, list[str]] | None = None
+        self._notes: list[str] | None = None
+        self._explanation: Any = None
 
     @property
     def decisions(self) -> dict[str, Any]:
@@ -41,8 +35,34 @@ class Result:
                                for name, index, convert in self._compiled.reported}
         return self._decisions
 
+    @property
+    def notes(self) -> list[str]:
+        """What this answer must be read with: the kind's notes, then the notes of the decisions and of
+        the rules that decided them (interpretations, hedges), each once (SPEC §4, §8.4)."""
+        if self._notes is None:
+            compiled = self._compiled
+            flags = getattr(compiled, "note_flags", None)  # `note "..." when condition`: only where it holds
+            found = list(compiled.notes) if flags is None else \
+                [note for note, applies in zip(compiled.notes, flags(self._document, self._values)) if applies]
+            if compiled.calendar is not None:  # how its business hours are read (F9) holds for every answer
+                found.extend(note for note in compiled.calendar.notes if note not in found)
+            for info, index in zip(self._compiled.definitions, self._trace):
+                words = info.rules[index].words
+                for note in info.notes + (words.notes if words is not None else ()):
+                    if note not in found:
+                        found.append(note)
+            self._notes = found
+        return list(self._notes)
+
     def __repr__(self) -> str:
         return f"Result(kind={self.kind!r}, decisions={self.decisions!r})"
+
+    def counted(self) -> dict[str, list[str]]:
+        """How business time was counted for each decision or let that counted it (run once, on demand)."""
+        if self._counted is None:
+            narrated = self._compiled.decide_narrated
+            self._counted = narrated(self._document)[2] if narrated is not None else {}
+        return self._counted
 
     # -- the trace, built only when asked for
     def fired(self) -> dict[str, tuple[DecisionInfo, RuleInfo]]:
@@ -82,154 +102,72 @@ class Result:
                 "rule": rule.text,
                 "cites": rule.cites,
                 "source": rule.source,
-                "inputs": {"/".join(path): _json_input(self.input_value(path)) for path in rule.inputs},
+                "inputs": {"/".join(path): plain_input(self.input_value(path)) for path in rule.inputs},
                 "uses": {used: json_value(self.value(used), self.type_of(used)) for used in rule.uses},
             })
         return entries
 
-    def to_dict(self, trace: bool = True) -> dict[str, Any]:
-        """JSON-ready: decisions with money as two-decimal strings, dates as ISO text, and the trace."""
+    def texts(self) -> dict[str, str]:
+        """Each decision's value as people read it (`USD 6,250.00`, `2 business hours`, `none`)."""
+        from .explain.values import text_value
+        return {name: text_value(self._values[index], self._compiled.types[index])
+                for name, index, _ in self._compiled.reported}
+
+    def shown(self, name: str) -> str:
+        """A decision's or let's value as people read it (the same text as `texts()` and explanations)."""
+        from .explain.values import text_value
+        return text_value(self._values[self._compiled.position[name]], self.type_of(name))
+
+    def to_dict(self, trace: bool = True, explain: bool = False, detail: str = "summary") -> dict[str, Any]:
+        """JSON-ready: decisions with money as two-decimal strings, dates as ISO text, the notes, the trace;
+        with `explain`, the explanation as data (SPEC §8.4)."""
         result: dict[str, Any] = {
             "kind": self.kind,
             "decisions": {name: json_value(value, self.type_of(name)) for name, value in self.decisions.items()},
-            "notes": list(self._compiled.notes),  # the kind's notes apply to every request of it (SPEC §4)
+            "notes": self.notes,
         }
         if self.version is not None:
             result["version"] = self.version.to_dict()
         if trace:
             result["trace"] = self.trace()
+        if explain:
+            from .explain.data import explanation_dict
+            result["explanation"] = explanation_dict(self.explanation(), detail)
         return result
 
-    def explain(self) -> str:
-        """Why each decision has its value, rule by rule, with the clause it cites."""
-        fired = self.fired()
-        shown: set[str] = set()  # each let is explained once, where it is first used
-        lines = [f"{self.kind}: {len(self.decisions)} decisions"]
-        lines.extend(f"Note: {note}" for note in self._compiled.notes)
-        for name in self.decisions:
-            info, rule = fired[name]
-            if name != info.names[0]:
-                continue  # the other values of a table are explained with its first
-            values = ", ".join(f"{n} = {self.shown(n)}" for n in info.names)
-            lines.append("")
-            lines.append(values)
-            lines.extend(self.explain_rule(rule, "  "))
-            lines.extend(self.explain_notes(name, "  "))
-            for used in self.lets_behind(rule, fired):
-                if used in shown:
-                    continue
-                shown.add(used)
-                let_info, let_rule = fired[used]
-                lines.append(f"  where {used} = {self.shown(used)}")
-                lines.extend(self.explain_rule(let_rule, "    "))
-                lines.extend(self.explain_notes(used, "    "))
-        return "\n".join(lines)
+    # -- explanations
+    def explanation(self) -> Any:
+        """The explanation as one structure (evaluator.explain.model.Explanation), built once."""
+        if self._explanation is None:
+            from .explain.model import Explainer
+            from .explain.quotes import quotes_for
+            self._explanation = Explainer(self, quotes_for(self._compiled.contract)).explanation()
+        return self._explanation
 
-    def explain_rule(self, rule: RuleInfo, pad: str) -> list[str]:
-        lines = [f"{pad}because {_because(rule)}"]
-        inputs = [f"{'.'.join(path)} = {_shown_input(self.input_value(path))}" for path in rule.inputs]
-        inputs += [f"{used} = {self.shown(used)}" for used in rule.uses if used in self.decisions]
-        if inputs:
-            lines.append(f"{pad}using {', '.join(inputs)}")
-        if rule.cites:
-            lines.append(f"{pad}cites {rule.cites}")
-        lines.append(f"{pad}at {rule.source}")
-        return lines
+    def explain(self, detail: str = "summary", decisions: list[str] | None = None) -> str:
+        """Why each decision has its value, in plain words with the clause quoted: the answer first.
 
-    def explain_notes(self, name: str, pad: str) -> list[str]:
-        notes = self.notes().get(name, [])
-        return [f"{pad}counted: {notes[0]}"] + [f"{pad}  {line}" for line in notes[1:]] if notes else []
+        `detail="full"` gives the whole derivation (every rule as written, every let, the business time
+        counted day by day); `decisions` explains only those decisions and what they depend on."""
+        from .explain import text
+        if detail not in ("summary", "full"):
+            raise ValueError(f"detail is 'summary' or 'full', not {detail!r}")
+        unknown = [name for name in decisions or () if name not in self.decisions]
+        if unknown:
+            raise ValueError(f"{self.kind} has no decision {', '.join(unknown)}")
+        render = text.full if detail == "full" else text.summary
+        return render(self.explanation(), list(decisions) if decisions else None)
 
-    def lets_behind(self, rule: RuleInfo, fired: dict[str, tuple[DecisionInfo, RuleInfo]]) -> list[str]:
-        """The lets a rule reads, directly or through other lets, each once, deepest first."""
-        ordered: list[str] = []
+    def headline(self) -> str:
+        """The answer in one line (the first of the explanation's headline)."""
+        lines = self.explanation().headline
+        return lines[0] if lines else ""
 
-        def visit(names: tuple[str, ...]) -> None:
-            for name in names:
-                if name in self.decisions or name in ordered:
-                    continue
-                visit(fired[name][1].uses)
-                ordered.append(name)
-
-        visit(rule.uses)
-        return ordered
-
-    def shown(self, name: str) -> str:
-        index = self._compiled.position[name]
-        return _shown(self._values[index], self._compiled.types[index])
-
-
-def _because(rule: RuleInfo) -> str:
-    return {
-        "rule": f"the rule `{rule.text}` applies",
-        "base": f"no exception applies, so the base rule `{rule.text}`",
-        "exception": f"the exception `{rule.text}` applies",
-        "tier": f"the tier `{rule.text}` applies",
-        "row": f"the table row `{rule.text}` matches",
-        "otherwise": f"no row matches, so `{rule.text}`",
-        "none": "no row matches and there is no `otherwise`: the contract states nothing here",
-    }[rule.role]
-
-
-def json_value(value: Any, type_: Type) -> Any:
-    """A decision value as JSON: money "6250.00", dates "YYYY-MM-DD", timestamps RFC 3339 with offset."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, Decimal):
-        if isinstance(strip_optional(type_), MoneyT):
-            return f"{value:.2f}"
-        return int(value) if value == value.to_integral_value() else str(value)
-    if isinstance(value, Period):
-        return {"start": value.start.isoformat(), "end": value.end.isoformat(), "number": value.number}
-    if isinstance(value, dt.datetime):
-        return value.isoformat(timespec="seconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [json_value(v, type_) for v in value]
-    return str(value)
-
-
-def _shown(value: Any, type_: Type) -> str:
-    shown = json_value(value, type_)
-    if shown is None:
-        return "nothing"
-    if isinstance(value, Period):
-        return f"{value.start} to {value.end} (period {value.number})"
-    duration = strip_optional(type_)
-    if isinstance(duration, DurationT):
-        clock, count = value if isinstance(value, tuple) else (duration.clock, value)
-        unit = duration.unit
-        return f"{count} {unit}" if clock == "calendar" else f"{count} business {unit}"
-    if isinstance(strip_optional(type_), MoneyT):
-        return f"{strip_optional(type_).currency or ''} {shown}".strip()
-    if isinstance(strip_optional(type_), PercentT):
-        return f"{shown}%"
-    if isinstance(shown, bool):
-        return "true" if shown else "false"
-    return str(shown)
-
-
-def _json_input(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
-    if isinstance(value, dict):
-        return {k: _json_input(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_json_input(v) for v in value]
-    return value
-
-
-def _shown_input(value: Any) -> str:
-    if isinstance(value, dict) and set(value) == {"amount", "currency"}:
-        return f"{value['currency']} {value['amount']}"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "absent"
-    if isinstance(value, str):
-        return f'"{value}"'
-    return str(_json_input(value))
+    def counterfactuals(self, decision: str | None = None, limit: int = 3) -> list[Any]:
+        """For each decision (or the one named), up to `limit` smallest verified changes to the request
+        that change it (SPEC §8.5)."""
+        from .explain.counterfactuals import counterfactuals
+        return counterfactuals(self, decision, limit)
 
 
 __all__ = ["Result", "json_value", "NO_RULE"]

@@ -37,11 +37,19 @@ def test_to_dict_matches_the_spec_shape():
     json.dumps(payload)  # JSON-ready
 
 
-def test_explain_has_a_line_per_decision_with_its_clause():
+def test_explain_has_a_paragraph_per_decision_with_its_clause():
     text = evaluate(CANCELLATION).explain()
-    for name in ("notice_days = 9", "fee_percent = 50", "fee = USD 6250.00", "refund = USD 6250.00"):
+    for name in ("notice_days: 9 days", "fee_percent: 50%", "fee: USD 6,250.00", "refund: USD 6,250.00"):
+        assert name in text
+    assert text.count("\n  2.6 Yderligere vilkår og betingelser – Annulleringspolitik") == 4  # each with its clause
+
+
+def test_full_explanation_keeps_the_derivation():
+    text = evaluate(CANCELLATION).explain(detail="full")
+    for name in ("notice_days = 9 days", "fee_percent = 50%", "fee = USD 6,250.00", "refund = USD 6,250.00"):
         assert name in text
     assert text.count("cites 2.6 Yderligere vilkår og betingelser") == 4
+    assert "rule `6..13 days -> 50%` — the tier" in text
 
 
 def test_python_floats_are_read_through_their_shortest_decimal_text():

@@ -33,9 +33,11 @@ def test_the_explanation_says_which_hours_applied_and_the_calendars_note():
     result = POLICIES.evaluate({"kind": "business_time", "at": "2026-12-04T16:30:00-05:00",
                                 "location": {"country": "US", "timezone": "America/New_York"},
                                 "add": {"amount": 60, "unit": "business_minutes"}})
-    text = result.explain()
+    text = result.explain(detail="full")  # the derivation names the calendar; the summary says the hours
     assert 'business hours 08:00–17:00 local time (America/New_York), Monday to Friday, closed on the public ' \
            'holidays of US and on 1 more closed day, from the calendar `office_hours` for "US"' in text
+    assert 'business hours 08:00–17:00 local time (America/New_York), Monday to Friday, closed on the public ' \
+           'holidays of US and on 1 more closed day, from the rule set\'s calendar for "US"' in result.explain()
     assert "Hours are local wall-clock time (test fixture)." in text
     assert "Friday 2026-12-04: 30 business minutes, 16:30–17:00" in text
     assert "Monday 2026-12-07: 30 business minutes, 08:00–08:30" in text
@@ -46,7 +48,8 @@ def test_the_request_hours_are_named_in_the_explanation():
                                 "location": {"country": "US", "timezone": "America/New_York",
                                              "business_hours": {"open": "10:00", "days": ["mon", "wed", "fri"]}}})
     assert "business hours 10:00–17:30 local time (America/New_York), Monday, Wednesday, Friday" in result.explain()
-    assert "from the request's `location.business_hours`" in result.explain()
+    assert "from the request's `location.business_hours`" in result.explain(detail="full")
+    assert "from the request's location.business_hours" in result.explain()
 
 
 def test_the_shipped_calendar_states_f9_in_every_business_hours_explanation():

@@ -19,15 +19,23 @@ def test_eval_prints_each_decision():
     result = run("eval", str(SAMPLES / "cancellation-9-days-notice.yaml"))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "fee_percent  50" in lines[2]
-    assert "fee          6250.00" in result.output
-    assert "refund       6250.00" in result.output
+    assert "fee_percent  50%" in lines[2]  # values print one way: money with its currency, `none`, units
+    assert "fee          USD 6,250.00" in result.output
+    assert "refund       USD 6,250.00" in result.output
 
 
-def test_eval_explain_names_rule_and_clause():
+def test_eval_explain_says_why_with_the_clause_quoted():
     result = run("eval", "--explain", str(SAMPLES / "cancellation-9-days-notice.yaml"))
     assert result.exit_code == 0
-    assert "because the tier `6..13 days -> 50%` applies" in result.output
+    assert "fee_percent: 50% — notice is 6 to 13 days (9 days)." in result.output
+    assert "2.6 Yderligere vilkår og betingelser – Annulleringspolitik: “Annulleringer, der foretages 6 til 13 dage " \
+           "i forvejen, vil medføre en omkostning på 50 % af tjenesteomkostningerne.”" in result.output
+
+
+def test_eval_explain_full_names_rule_and_clause():
+    result = run("eval", "--explain=full", str(SAMPLES / "cancellation-9-days-notice.yaml"))
+    assert result.exit_code == 0
+    assert "rule `6..13 days -> 50%` — the tier" in result.output
     assert "cites 2.6 Yderligere vilkår og betingelser – Annulleringspolitik" in result.output
     assert "at policies/cancellation.vk:" in result.output
 

@@ -35,6 +35,8 @@ SEEDED = [
      "let unused_total", "`unused_total` is defined but never used"),
     ("proactive_request.vk", "decision in_time", "decision in_tim", "VK208", "kind proactive_request",
      "does not decide `in_time`"),
+    ("cancellation.vk", 'because "{fee_percent} of the service cost', 'because "`fee_percent` of the service cost',
+     "VK250", "`fee_percent` of the service cost", "these words show policy code"),
 ]
 
 

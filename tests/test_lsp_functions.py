@@ -159,7 +159,8 @@ def test_the_nearest_request_of_the_kind_is_evaluated(rule_set: Path, tmp_path: 
     analysis = analyse(rule_set, {})
     [lens] = lenses(analysis, _file(rule_set), tmp_path)
     assert lens.kind == "cancellation" and lens.span.line == 1
-    assert lens.title.startswith("Evaluate z.request.yaml: notice_days = 9")
+    # a kind without a headline: its first decision
+    assert lens.title == "Evaluate z.request.yaml: notice_days 9 days: service start 2026-12-10 minus cancelled on 2026-12-01."
 
 
 def test_evaluation_reports_a_broken_rule_set_and_an_invalid_request(rule_set: Path, tmp_path: Path):

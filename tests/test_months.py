@@ -50,7 +50,7 @@ def test_the_clamping_rule_is_the_alternative_spec_describes():
 def test_a_period_is_reported_by_its_days():
     result = ROLLING.evaluate({"kind": "periods", "start": "2028-02-29", "day": "2029-03-01", "last": "2032-12-31",
                                "months": 12})
-    assert "where annual_period = 2029-03-01 to 2030-02-28 (period 2)" in result.explain()
+    assert "where annual_period = 2029-03-01 to 2030-02-28 (period 2)" in result.explain(detail="full")
     uses = next(entry for entry in result.to_dict()["trace"] if entry["decision"] == "period_start")["uses"]
     assert uses == {"annual_period": {"start": "2029-03-01", "end": "2030-02-28", "number": 2}}
 

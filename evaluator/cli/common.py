@@ -94,12 +94,15 @@ class Records:
             echo(("[\n" if self.count == 0 else ",\n") + _indent(text), nl=False)
         self.count += 1
 
-    def decided(self, document: Document, result: Any, explain: bool) -> None:
+    def decided(self, document: Document, result: Any, asked: Any = None) -> None:
+        """A decided document: `asked` (cli.answers.Asked) says whether to explain it and how."""
+        from .answers import Asked, record_of, text_of
+        asked = asked if isinstance(asked, Asked) else Asked("summary" if asked else None)
         if self.output == "text":
             if not self.quiet:
-                echo(text_result(document.source, result, explain))
+                echo(text_of(document.source, result, asked))
             return
-        self.record({"source": document.source, **result.to_dict()})  # and the version, where there is one
+        self.record({"source": document.source, **record_of(result, asked)})  # and the version, where there is one
 
     def valid(self, document: Document) -> None:
         kind = document.data.get("kind")
@@ -149,27 +152,6 @@ def report_request_error(document: Document, error: RequestError, output: str) -
 
 def _indent(text: str) -> str:
     return "\n".join("  " + line for line in text.splitlines())
-
-
-def text_result(name: str, result: Any, explain: bool) -> str:
-    if explain:
-        return f"{style(name, bold=True)}\n{result.explain()}\n"
-    decisions = result.to_dict(trace=False)["decisions"]
-    width = max((len(k) for k in decisions), default=0)
-    version = getattr(result, "version", None)
-    shown = f" (version {version.id})" if version is not None and version.id else ""
-    lines = [style(f"{name}: {result.kind}{shown}", bold=True)]
-    for key, value in decisions.items():
-        lines.append(f"  {key.ljust(width)}  {_text_value(value)}")
-    return "\n".join(lines) + "\n"
-
-
-def _text_value(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 format_option = click.option("--format", "output", type=click.Choice(["text", "json", "jsonl"]), default="text",

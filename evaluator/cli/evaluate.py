@@ -8,6 +8,7 @@ import click
 from ..api import PolicySet
 from ..errors import RequestError
 from ..requests.documents import DocumentError
+from .answers import Asked
 from .common import (
     EXIT_INPUT,
     EXIT_OK,
@@ -23,9 +24,35 @@ from .common import (
 )
 
 
-@click.command("eval")
+class _EvalCommand(click.Command):
+    """`--explain` is a flag that also takes an attached value, `--explain=full`, never the next argument
+    (which is a file: `vilkar eval --explain samples/x.yaml`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rewritten, literal = [], False
+        for arg in args:
+            if arg == "--":
+                literal = True
+            if not literal and arg.startswith("--explain="):
+                detail = arg.partition("=")[2]
+                if detail not in ("summary", "full"):
+                    raise click.UsageError(f"--explain={detail}: write --explain (the summary) or --explain=full",
+                                           ctx)
+                arg = "--explain-full" if detail == "full" else "--explain"
+            rewritten.append(arg)
+        return super().parse_args(ctx, rewritten)
+
+
+@click.command("eval", cls=_EvalCommand)
 @click.argument("files", nargs=-1, required=True)
-@click.option("--explain", is_flag=True, help="Say why each decision has its value, with its clause.")
+@click.option("--explain", is_flag=True,
+              help="Say why each decision has its value, in plain words with the clause quoted; "
+                   "--explain=full gives the whole derivation.")
+@click.option("--explain-full", is_flag=True, hidden=True)
+@click.option("--why", "why", metavar="DECISION", multiple=True,
+              help="Explain only this decision and what it depends on (repeatable).")
+@click.option("--counterfactuals", is_flag=True,
+              help="For each decision (or each --why), the smallest verified changes of the request that change it.")
 @format_option
 @quiet_option
 @click.option("--batch", is_flag=True, help="Read JSON Lines (one request per line), write JSON Lines in order.")
@@ -40,7 +67,8 @@ from .common import (
 @click.option("--out", "out", metavar="DIR", help="Where --engine dask writes its shards, OUT/part-NNNNN.jsonl.")
 @policies_option
 @schemas_option
-def eval_command(files: tuple[str, ...], explain: bool, output: str, quiet: bool, batch: bool, workers: int | None,
+def eval_command(files: tuple[str, ...], explain: bool, explain_full: bool, why: tuple[str, ...],
+                 counterfactuals: bool, output: str, quiet: bool, batch: bool, workers: int | None,
                  as_of: str | None, engine: str, scheduler: str | None, out: str | None,
                  policies_dir: str | None, schemas_dir: str | None) -> None:
     """Evaluate request documents (YAML or JSON; `-` reads stdin).
@@ -49,6 +77,8 @@ def eval_command(files: tuple[str, ...], explain: bool, output: str, quiet: bool
     set does not load.
     """
     policies = load_rule_set(policies_dir, schemas_dir)
+    asked = Asked("full" if explain_full else ("summary" if explain else None), why, counterfactuals)
+    explain = asked.explains
     if engine == "dask" or scheduler or out:
         _check_dask_options(batch, engine, out)
         from .dask_eval import run_dask_batch
@@ -69,7 +99,11 @@ def eval_command(files: tuple[str, ...], explain: bool, output: str, quiet: bool
             records.invalid(document, error)
             status, rejected = EXIT_INPUT, rejected + 1
             continue
-        records.decided(document, result, explain)
+        unknown = [name for name in why if name not in result.decisions]
+        if unknown:
+            raise click.UsageError(f"--why {unknown[0]}: {result.kind} has no such decision; its decisions are "
+                                   f"{', '.join(result.decisions)}")
+        records.decided(document, result, asked)
         decided += 1
     summary = f"{decided} decided, {rejected} rejected" if decided + rejected > 1 or rejected else None
     records.finish(policies, summary)

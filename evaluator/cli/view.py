@@ -81,7 +81,7 @@ def view_command(out: Path | None, request_file: Path | None, policies_dir: str 
             raise SystemExit(EXIT_INPUT)
         mark_decided(view, result)
         request = {"name": request_file.name, "kind": result.kind,
-                   "decisions": [(name, result.shown(name)) for name in result.decisions],
+                   "decisions": list(result.texts().items()),
                    "timelines": request_timelines(policies, result)}
     _write(render(view, request), out)
 

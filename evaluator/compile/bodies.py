@@ -38,6 +38,7 @@ class BodyCompiler:
         self.sources = sources
         self.definitions = definitions
         self.types = expressions.context.types
+        self.words: Any = None  # a RuleWordsBuilder, when explanations are being prepared
 
     def code(self, expr: ast.Expr) -> str:
         return self.expressions.code(expr, EMPTY)
@@ -117,7 +118,8 @@ class BodyCompiler:
                       rules: dict[int, RuleInfo], extra: Any) -> None:
         if row is None:
             rules[NO_RULE] = RuleInfo("no row applies", None, decision.span.location(), self.paths_of(extra),
-                                      "none", self.decisions_read(extra))
+                                      "none", self.decisions_read(extra),
+                                      self.words.rule(None, "none", decision, extra) if self.words else None)
         else:
             rules[index] = self.rule_info(row, row.citation, "otherwise", decision, extra=extra)
 
@@ -216,8 +218,10 @@ class BodyCompiler:
                   extra: Any = None) -> RuleInfo:
         """What a trace says of a rule; `extra` is what was read to choose it (a table's columns)."""
         paths = self.paths_of(extra) + self.paths_of(node)
+        words = self.words.rule(node, role, decision, extra) if self.words is not None else None
         return RuleInfo(self.text_of(node, citation), _cites(citation) or _cites(decision.citation),
-                        node.span.location(), tuple(dict.fromkeys(paths)), role, self.decisions_read(node, extra))
+                        node.span.location(), tuple(dict.fromkeys(paths)), role, self.decisions_read(node, extra),
+                        words)
 
     def decisions_read(self, *nodes: Any) -> tuple[str, ...]:
         """The kind's decisions and lets that these nodes read."""
@@ -232,6 +236,7 @@ class BodyCompiler:
         end = citation.span.start if citation is not None and citation.span.start > node.span.start else node.span.end
         text = source.text[node.span.start:end]
         text = re.sub(r"#[^\n]*", "", text) if '"' not in text else text
+        text = re.sub(r'\s(because|note)\s+"([^"\\\n]|\\.)*"', "", text)  # words for people, not the rule
         return " ".join(text.split())
 
     def paths_of(self, node: Any) -> tuple[Path, ...]:

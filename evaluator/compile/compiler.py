@@ -37,9 +37,11 @@ from .faults import fault_words
 from .folding import Facts
 from .names import CALENDAR, EMPTY, REQUEST, Names, Scope
 from .plan import (  # noqa: F401  (re-exported: the names other modules import from here)
-    NO_RULE, CompiledKind, DecisionInfo, KindPlan, LineOrigin, Path, RequirementInfo, RuleInfo,
+    NO_RULE, CompiledKind, DecisionInfo, Explaining, KindPlan, LineOrigin, Path, RequirementInfo, RuleInfo, SetInfo,
     duration_count, output_converter, sorted_set,
 )
+from .words import RuleWordsBuilder
+from ..explain.phrases import PhraseBuilder, Ref, words_of_name
 
 Definition = ast.Decision | ast.LetDecl
 _output_converter = output_converter  # the old private name, still imported by result.py
@@ -82,7 +84,8 @@ def instantiate(plan: KindPlan, constants: dict[str, Any], code: Any = None) -> 
     exec(code if code is not None else compile_plan(plan), namespace)
     return CompiledKind(plan.name, namespace["decide"], namespace["requirements"], plan.definitions,
                         plan.requirement_infos, plan.names, plan.types, plan.reported, plan.source_code,
-                        plan.calendar, plan.location, namespace.get("decide_narrated"), plan.notes, plan.origins)
+                        plan.calendar, plan.location, namespace.get("decide_narrated"), plan.notes, plan.origins,
+                        explaining=plan.explaining, namespace=namespace)
 
 
 def compile_plan(plan: KindPlan) -> Any:
@@ -158,6 +161,7 @@ class _KindCompiler:
         self.input_names: dict[Path, str] = {}
         self.input_origins: dict[Path, LineOrigin] = {}
         self.current: Emitter | None = None  # the body being compiled, whose origin names a first use
+        self.set_infos: dict[str, SetInfo] = {}
 
     # -- driver
     def compile(self) -> KindPlan:
@@ -176,8 +180,35 @@ class _KindCompiler:
         calendar = self.constants.values[self.calendars[self.kind.calendar]] if self.kind.calendar else None
         location = tuple(request_path(self.kind.location) or ()) if self.kind.location is not None else ()
         source = "\n".join(module.lines) + "\n"
+        explaining = self.explaining(position)
         return KindPlan(self.kind.name, source, tuple(definitions), tuple(requirement_infos), names, types,
-                        reported, calendar, location, tuple(self.kind.notes), (None, *module.origins))
+                        reported, calendar, location, tuple(self.kind.notes), (None, *module.origins), explaining)
+
+    def explaining(self, position: dict[str, int]) -> Explaining:
+        """Headlines, the sets the rules consult, and where each identifier's value comes from."""
+        environment = [(self.variables[name], "value", index) for name, index in position.items()]
+        environment += [(identifier, "input", self.read_path(path))
+                        for path, identifier in sorted(self.input_names.items())]
+        headlines = tuple(line.text for declaration in self.kind.declarations for line in declaration.headlines)
+        return Explaining(headlines, tuple(self.set_infos.values()), tuple(environment))
+
+    def set_ref(self, name: str) -> Ref | None:
+        """A global set as explanations name it (recorded for the kind's explanations)."""
+        declaration = self.checked.sets.get(name)
+        if declaration is None:
+            return None
+        if name not in self.set_infos:
+            members = tuple(dict.fromkeys(_set_strings(declaration.value, self.checked.sets, 0)))
+            self.set_infos[name] = SetInfo(name, words_of_name(name), declaration.reason.text if declaration.reason
+                                           else None, _cites(declaration.citation), members)
+        return Ref("set", name, words_of_name(name), None, "name")
+
+    def words_builder(self, bodies: BodyCompiler) -> RuleWordsBuilder:
+        reported = {name for decision in self.kind.decisions for name in decision.names}
+        phrases = PhraseBuilder(self.kind.definitions, reported, self.checked.types, self.kind.value_types,
+                                self.set_ref)
+        return RuleWordsBuilder(phrases, bodies.code, bodies.cell_condition, bodies.bound_condition,
+                                lambda name: self.set_infos[name].members if name in self.set_infos else ())
 
     def expressions(self, with_request: bool = True) -> ExpressionCompiler:
         context = Context(self.checked.types, self.constants, self.names, self.globals.name, self.variables,
@@ -205,6 +236,8 @@ class _KindCompiler:
         body = self.current = Emitter()
         expressions = self.expressions()
         bodies = BodyCompiler(expressions, body, self.names, self.sources, self.kind.definitions)
+        if not narrated:
+            bodies.words = self.words_builder(bodies)
         self.bind_calendar(body, expressions, narrated)
         infos: list[DecisionInfo] = []
         values: list[str] = []
@@ -223,7 +256,8 @@ class _KindCompiler:
                     body.emit(f"{target} = {CALENDAR}.local({target})")  # timestamps are reported at the location
             body.origin = None
             infos.append(DecisionInfo(definition.names, tuple(types), _cites(definition.citation),
-                                      definition.span.location(), bodies.paths_of(definition.body), rules, reported))
+                                      definition.span.location(), bodies.paths_of(definition.body), rules, reported,
+                                      tuple(note.text for note in definition.notes)))
             values.extend(targets)
         traces = [self.traces[id(definition)] for definition in self.kind.order]
         result = f"({''.join(v + ', ' for v in values)}), ({''.join(t + ', ' for t in traces)})"
@@ -312,3 +346,19 @@ def month_rule(checked: CheckedRuleSet) -> str:
 
 def _cites(citation: ast.Citation | None) -> str | None:
     return citation.text if citation is not None else None
+
+
+def _set_strings(expr: ast.Expr, sets: dict[str, ast.SetDecl], depth: int) -> list[str]:
+    """The texts a set expression names, as written (`a + {"x"}` through the sets it builds on)."""
+    if isinstance(expr, ast.String):
+        return [expr.value]
+    if isinstance(expr, ast.SetLiteral):
+        return [text for item in expr.items for text in _set_strings(item, sets, depth)]
+    if isinstance(expr, ast.Binary) and expr.op == "+":
+        return _set_strings(expr.left, sets, depth) + _set_strings(expr.right, sets, depth)
+    if isinstance(expr, ast.Name) and expr.name in sets and depth < 20:
+        return _set_strings(sets[expr.name].value, sets, depth + 1)
+    names = getattr(expr, "names", None)  # an alias group: every name of one product
+    if isinstance(names, tuple):
+        return [text for item in names for text in _set_strings(item, sets, depth)]
+    return []

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..calendar.hours import BusinessHours
+from ..explain.phrases import RuleWords
 from ..language.types import DecimalT, DurationT, PercentT, SetT, Type, strip_optional
 from . import runtime
 
@@ -27,6 +28,7 @@ class RuleInfo:
     inputs: tuple[Path, ...]
     role: str  # rule | base | exception | tier | row | otherwise | none
     uses: tuple[str, ...] = ()  # the decisions and lets it reads
+    words: RuleWords | None = None  # what explanations say of it
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class DecisionInfo:
     inputs: tuple[Path, ...]
     rules: dict[int, RuleInfo]
     reported: bool  # a decision, rather than a `let`
+    notes: tuple[str, ...] = ()  # `note` lines on the decision itself: said for every request
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,28 @@ class RequirementInfo:
     message: str
     cites: str | None
     source: str
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    """A named set as explanations speak of it: what being in it means, its clause, its members as written."""
+
+    name: str
+    words: str
+    because: str | None
+    cites: str | None
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Explaining:
+    """What a kind's explanations need besides its rules: headlines, the sets its rules consult, and the
+    environment in which a rule's conditions are evaluated again (identifier → what it holds)."""
+
+    headlines: tuple[str, ...] = ()
+    sets: tuple[SetInfo, ...] = ()
+    # (identifier, "value", position in the values) | (identifier, "input", Python reading the request)
+    environment: tuple[tuple[str, str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,7 @@ class KindPlan:
     notes: tuple[str, ...] = ()
     # per line of `source_code` (1-based, index 0 unused), where it comes from; None for plumbing
     origins: tuple[LineOrigin | None, ...] = ()
+    explaining: Explaining = Explaining()
 
 
 @dataclass
@@ -102,6 +128,11 @@ class CompiledKind:
     notes: tuple[str, ...] = ()
     origins: tuple[LineOrigin | None, ...] = ()
     position: dict[str, int] = field(default_factory=dict)  # where each name's value is in `decide`'s result
+    explaining: Explaining = Explaining()
+    namespace: dict[str, Any] = field(default_factory=dict)  # the generated module's globals
+    contract: Any = None  # the contract text beside the rule set (a Path), for quotes; None: the bundled one
+    policies: Any = None  # the PolicySet this kind belongs to: counterfactuals decide changed requests with it
+    compiled_words: dict[str, Any] = field(default_factory=dict)  # explanation code compiled once, by its text
 
     def __post_init__(self) -> None:
         self.position = {name: index for index, name in enumerate(self.names)}

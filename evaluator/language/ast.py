@@ -12,6 +12,11 @@ def _span() -> Span:
     return field(default=NO_SPAN, compare=False, repr=False)
 
 
+def _optional(default: object) -> object:
+    """A field added to a node later: left out of `dump` while it has its default, so older trees read the same."""
+    return field(default=default, metadata={"omit_default": True})
+
+
 # ---------------------------------------------------------------- expressions
 
 
@@ -243,6 +248,30 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """`because "..."`: why a rule decides, in plain words, for explanations; `{name}` stands for a value."""
+
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """`note "..."` on a rule: said in the result's notes whenever that rule decides."""
+
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """`headline "..."` on a kind: a line of the answer that explanations put first; `{name}` is a value."""
+
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class Exception_:
     """`except when c -> v`: takes precedence over the base rule where c holds."""
 
@@ -250,6 +279,8 @@ class Exception_:
     value: Expr
     citation: Citation | None
     span: Span = _span()
+    reason: Reason | None = _optional(None)
+    notes: tuple[Note, ...] = _optional(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +329,8 @@ class TierRow:
     value: Expr
     citation: Citation | None
     span: Span = _span()
+    reason: Reason | None = _optional(None)
+    notes: tuple[Note, ...] = _optional(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,6 +340,8 @@ class OtherwiseRow:
     outputs: tuple[Expr, ...]
     citation: Citation | None
     span: Span = _span()
+    reason: Reason | None = _optional(None)
+    notes: tuple[Note, ...] = _optional(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +407,8 @@ class MatchRow:
     outputs: tuple[Expr, ...]
     citation: Citation | None
     span: Span = _span()
+    reason: Reason | None = _optional(None)
+    notes: tuple[Note, ...] = _optional(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +451,7 @@ class KindDecl:
     location: Expr | None
     notes: tuple[str, ...] = ()
     span: Span = _span()
+    headlines: tuple[Headline, ...] = _optional(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -425,6 +463,7 @@ class SetDecl:
     value: Expr
     citation: Citation | None
     span: Span = _span()
+    reason: Reason | None = _optional(None)  # what being in the set means, in plain words
 
 
 @dataclass(frozen=True, slots=True)
@@ -437,6 +476,8 @@ class LetDecl:
     kind: str | None
     span: Span = _span()
     types: tuple[TypeSpec | None, ...] = ()  # one per name, None where none is declared
+    reason: Reason | None = _optional(None)  # the reason of its rule (the base rule, with exceptions)
+    notes: tuple[Note, ...] = _optional(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,6 +490,8 @@ class Decision:
     kind: str | None
     span: Span = _span()
     types: tuple[TypeSpec | None, ...] = ()  # one per name, None where none is declared
+    reason: Reason | None = _optional(None)  # the reason of its rule (the base rule, with exceptions)
+    notes: tuple[Note, ...] = _optional(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -551,6 +594,8 @@ def _dump_lines(node: object, indent: int) -> list[str]:
             continue  # fields added after `span` (declared types) show only where they are written
         name = node_field.name
         value = getattr(node, name)
+        if node_field.metadata.get("omit_default") and value == node_field.default:
+            continue
         inner = _dump_lines(value, indent + 2)
         if len(inner) == 1 and not (isinstance(value, tuple) and value):
             lines.append(f"{pad}  {name}: {inner[0].lstrip()}")

@@ -10,6 +10,7 @@ from .inputs import request_type
 from .source import Span
 from .typing_rules import TypeRules, describe_expr, literal_type
 from .versions import declared_version, event_date_problem
+from .reasons import check_kind_words, check_set_words
 from .types import (
     BOOL, DATE, PERIOD, STRING, UNKNOWN, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
     strip_optional, unify, UnknownT,
@@ -113,6 +114,7 @@ class _Checker:
         self.check_kind_names()
         for name, decl in self.sets.items():
             self.global_type(name, decl)
+            check_set_words(decl, self.error)
         for name, decl in self.lets.items():
             self.global_type(name, decl)
         for calendar in self.calendars.values():
@@ -263,6 +265,7 @@ class _Checker:
         for requirement in kind.requirements:
             self.check_requirement(kind, requirement)
         kind.order = self.dependency_order(kind)
+        check_kind_words(kind, self.error)
 
     def definition_type(self, kind: KindInfo, definition: Definition) -> list[Type]:
         names = definition.names

@@ -114,11 +114,21 @@ class _Builder(Transformer):
         citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
         uses = next((r for r in rest if isinstance(r, tuple)), (None, None))
         notes = tuple(r.text for r in rest if isinstance(r, _Note))
+        headlines = tuple(r for r in rest if isinstance(r, ast.Headline))
         self.kind = str(name)
-        return ast.KindDecl(str(name), citation, uses[0], uses[1], notes, self._span(meta))
+        return ast.KindDecl(str(name), citation, uses[0], uses[1], notes, self._span(meta), headlines)
 
     def kind_note(self, meta, text):
         return _Note(_unquote(text))
+
+    def kind_headline(self, meta, text):
+        return ast.Headline(_unquote(text), self._token_span(text))  # the string: placeholders are found in it
+
+    def reason(self, meta, text):
+        return ast.Reason(_unquote(text), self._token_span(text))
+
+    def rule_note(self, meta, text):
+        return ast.Note(_unquote(text), self._token_span(text))
 
     def uses_calendar(self, meta, name, location):
         return (str(name), location)
@@ -126,20 +136,23 @@ class _Builder(Transformer):
     def set_decl(self, meta, name, *rest):
         names = any(r == "names" for r in rest if isinstance(r, str) and not isinstance(r, Token))
         exprs = [r for r in rest if not isinstance(r, (ast.Citation, str))]
+        exprs = [r for r in exprs if not isinstance(r, ast.Reason)]
         citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
-        return ast.SetDecl(str(name), names, exprs[0], citation, self._span(meta))
+        return ast.SetDecl(str(name), names, exprs[0], citation, self._span(meta), _reason(rest))
 
     def names_marker(self, meta):
         return "names"
 
     def let_decl(self, meta, names, *rest):
         citation = rest[0] if isinstance(rest[0], ast.Citation) else None
-        return ast.LetDecl(names[0], citation, rest[-1], self.kind, self._span(meta), _declared(names[1]))
+        return ast.LetDecl(names[0], citation, rest[-1], self.kind, self._span(meta), _declared(names[1]),
+                          _reason(rest), _notes(rest))
 
     def decision(self, meta, names, *rest):
         citation = rest[0] if isinstance(rest[0], ast.Citation) else None
         body = rest[-1]
-        return ast.Decision(names[0], citation, body, self.kind, self._span(meta), _declared(names[1]))
+        return ast.Decision(names[0], citation, body, self.kind, self._span(meta), _declared(names[1]),
+                          _reason(rest), _notes(rest))
 
     @v_args(inline=False, meta=True)
     def decision_names(self, meta, names):
@@ -245,16 +258,16 @@ class _Builder(Transformer):
     def rule_body(self, meta, value, *exceptions):
         return ast.RuleBody(value, tuple(exceptions), self._span(meta))
 
-    def exception(self, meta, condition, value, citation=None):
-        return ast.Exception_(condition, value, citation, self._span(meta))
+    def exception(self, meta, condition, value, *rest):
+        return ast.Exception_(condition, value, _citation(rest), self._span(meta), _reason(rest), _notes(rest))
 
     def tiers_body(self, meta, subject, *rows):
         otherwise = rows[-1] if rows and isinstance(rows[-1], ast.OtherwiseRow) else None
         tier_rows = tuple(r for r in rows if isinstance(r, ast.TierRow))
         return ast.TiersBody(subject, tier_rows, otherwise, self._span(meta))
 
-    def tier_row(self, meta, bound, value, citation=None):
-        return ast.TierRow(bound, value, citation, self._span(meta))
+    def tier_row(self, meta, bound, value, *rest):
+        return ast.TierRow(bound, value, _citation(rest), self._span(meta), _reason(rest), _notes(rest))
 
     def compare_bound(self, meta, op, value):
         return ast.CompareBound(str(op), value, self._span(meta))
@@ -275,11 +288,10 @@ class _Builder(Transformer):
     def match_row(self, meta, *parts):
         cells = tuple(p for p in parts if isinstance(p, _CELL_TYPES))
         outputs = next(p for p in parts if isinstance(p, tuple))
-        citation = parts[-1] if isinstance(parts[-1], ast.Citation) else None
-        return ast.MatchRow(cells, outputs, citation, self._span(meta))
+        return ast.MatchRow(cells, outputs, _citation(parts), self._span(meta), _reason(parts), _notes(parts))
 
-    def otherwise_row(self, meta, outputs, citation=None):
-        return ast.OtherwiseRow(outputs, citation, self._span(meta))
+    def otherwise_row(self, meta, outputs, *rest):
+        return ast.OtherwiseRow(outputs, _citation(rest), self._span(meta), _reason(rest), _notes(rest))
 
     @v_args(inline=False, meta=True)
     def outputs(self, meta, values):
@@ -437,6 +449,18 @@ class _Place:
 
     def __init__(self, text: str):
         self.text = text
+
+
+def _citation(parts: tuple) -> ast.Citation | None:
+    return next((part for part in parts if isinstance(part, ast.Citation)), None)
+
+
+def _reason(parts: tuple) -> ast.Reason | None:
+    return next((part for part in parts if isinstance(part, ast.Reason)), None)
+
+
+def _notes(parts: tuple) -> tuple[ast.Note, ...]:
+    return tuple(part for part in parts if isinstance(part, ast.Note))
 
 
 _CELL_TYPES = (ast.AnyCell, ast.EqualCell, ast.InCell, ast.CompareCell, ast.RangeCell)

@@ -40,11 +40,9 @@ class Evaluation:
     ok: bool
 
 
-def first_lines(result: Result, count: int = 2) -> str:
-    """The headline: for now the first decisions of the explanation (issue 10 brings real headlines)."""
-    lines = [line.strip() for line in result.explain().splitlines()[1:]
-             if line.strip() and not line.startswith((" ", "Note:"))]
-    return "; ".join(lines[:count])
+def first_lines(result: Result, count: int = 1) -> str:
+    """The headline: the first line(s) of the explanation's answer."""
+    return " ".join(result.explanation().headline[:count])
 
 
 headline: Callable[[Result], str] = first_lines

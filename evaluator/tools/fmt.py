@@ -88,15 +88,17 @@ class _Printer:
             if item.calendar is not None:
                 head += f" uses calendar {item.calendar} at {expr(item.location)}"
             notes = [_Line(f"  note {_string(note)}", None, 2) for note in item.notes]  # notes carry no own span
-            return [_Line(head, _head_span(item, item.citation))] + self.citation(item.citation, 2) + notes
+            headlines = [_Line(f"  headline {_string(line.text)}", line.span, 2) for line in item.headlines]
+            return [_Line(head, _head_span(item, item.citation))] + self.citation(item.citation, 2) + headlines + notes
         if isinstance(item, ast.SetDecl):
             marker = ": names" if item.names else ""
             return self.wrapped(f"set {item.name}{marker} = ", item.value, _head_span(item, item.citation), 0) \
-                + self.citation(item.citation, 2)
+                + self.citation(item.citation, 2) + _words(item.reason, (), 2)
         if isinstance(item, (ast.Decision, ast.LetDecl)):
             keyword = "decision" if isinstance(item, ast.Decision) else "let"
             head = f"{keyword} {', '.join(_declared_name(item, i) for i in range(len(item.names)))}"
-            if item.citation is None and isinstance(item.body, ast.RuleBody) and not item.body.exceptions:
+            if item.citation is None and item.reason is None and not item.notes \
+                    and isinstance(item.body, ast.RuleBody) and not item.body.exceptions:
                 flat = f"{head} = {expr(item.body.value)}"
                 if len(flat) <= WIDTH:
                     return [_Line(flat, item.span)]
@@ -109,8 +111,9 @@ class _Printer:
                 heads += [_Line(f"{pad}{name}{',' if i < len(named) - 1 else ''}", None, len(pad))
                           for i, name in enumerate(named[1:], 1)]
                 heads[-1] = _Line(heads[-1].text, head_span, heads[-1].indent)
-                return heads + self.citation(item.citation, 2) + self.body(item.body)
-            return [_Line(head, head_span)] + self.citation(item.citation, 2) + self.body(item.body)
+                return heads + self.citation(item.citation, 2) + _words(item.reason, item.notes, 2) + self.body(item.body)
+            return [_Line(head, head_span)] + self.citation(item.citation, 2) + _words(item.reason, item.notes, 2) \
+                + self.body(item.body)
         if isinstance(item, ast.Requirement):
             lines = [_Line(f"require {expr(item.condition)}", item.condition.span)]
             if item.when is not None:
@@ -148,16 +151,16 @@ class _Printer:
                 lines.append(_Line(f"    except when {expr(exception.condition)} -> {expr(exception.value)}",
                                    _head_span(exception, exception.citation), 4))
                 lines.extend(self.citation(exception.citation, 6))
+                lines.extend(_words(exception.reason, exception.notes, 6))
             return lines
         if isinstance(body, ast.TiersBody):
-            rows = [(bound(row.bound), expr(row.value, _LEVEL["+"]), row.citation, row.span) for row in body.rows]
+            rows = [(bound(row.bound), expr(row.value, _LEVEL["+"]), row) for row in body.rows]
             if body.otherwise is not None:
-                rows.append(("otherwise", ", ".join(expr(o) for o in body.otherwise.outputs), body.otherwise.citation,
-                             body.otherwise.span))
+                rows.append(("otherwise", ", ".join(expr(o) for o in body.otherwise.outputs), body.otherwise))
             width = max(len(r[0]) for r in rows)
-            texts = [f"      {left.ljust(width)} -> {right}" for left, right, _, _ in rows]
+            texts = [f"      {left.ljust(width)} -> {right}" for left, right, _ in rows]
             lines = [_Line(f"  = tiers of {expr(body.subject, _LEVEL['+'])}", body.subject.span, 2)]
-            return lines + _cited_rows(texts, [r[2] for r in rows], [r[3] for r in rows])
+            return lines + _cited_rows(texts, [r[2] for r in rows])
         return self.match(body)
 
     def match(self, body: ast.MatchBody) -> list[_Line]:
@@ -181,7 +184,7 @@ class _Printer:
             parts = [(value + ("," if i < len(values) - 1 else "")).ljust(output_widths[i])
                      for i, value in enumerate(values)]
             texts.append(f"      {left.ljust(left_width)} -> {' '.join(parts).rstrip()}")
-        return lines + _cited_rows(texts, [row.citation for row in rows], [row.span for row in rows])
+        return lines + _cited_rows(texts, rows)
 
     def calendar(self, calendar: ast.CalendarDecl) -> list[_Line]:
         lines = [_Line(f"calendar {calendar.name}", _head_span(calendar, calendar.citation))]
@@ -215,15 +218,25 @@ def _clause(clause: ast.CalendarClause) -> str:
     return f"{place}closed on {values[0]}"
 
 
-def _cited_rows(texts: list[str], citations: list[ast.Citation | None], spans: list[Span]) -> list[_Line]:
-    """Table and tier rows, their citations aligned in one column after the widest row."""
+def _cited_rows(texts: list[str], rows: list) -> list[_Line]:
+    """Table and tier rows, their citations aligned in one column after the widest row; a row's reason
+    and notes on lines of their own below it."""
     width = max(len(text) for text in texts)
     lines = []
-    for text, citation, span in zip(texts, citations, spans):
-        if citation is not None:
-            text = f"{text.ljust(width)}  cites {_string(citation.text)}"
-        lines.append(_Line(text, span, 6))
+    for text, row in zip(texts, rows):
+        if row.citation is not None:
+            text = f"{text.ljust(width)}  cites {_string(row.citation.text)}"
+        end = row.citation.span if row.citation is not None else row.span
+        lines.append(_Line(text, _join(row.span, end) if row.reason or row.notes else row.span, 6))
+        lines.extend(_words(row.reason, row.notes, 8))
     return lines
+
+
+def _words(reason: ast.Reason | None, notes: tuple[ast.Note, ...], indent: int) -> list[_Line]:
+    """A rule's `because` and `note` lines."""
+    pad = " " * indent
+    lines = [_Line(f"{pad}because {_string(reason.text)}", reason.span, indent)] if reason is not None else []
+    return lines + [_Line(f"{pad}note {_string(note.text)}", note.span, indent) for note in notes]
 
 
 def _head_span(node, citation: ast.Citation | None) -> Span:

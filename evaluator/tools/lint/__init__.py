@@ -10,14 +10,14 @@ from dataclasses import replace
 
 from ...language.diagnostics import Diagnostic, sort_key
 from . import (
-    missing_citation, missing_decision, tier_gap, tier_overlap, unexpected_decision, unknown_citation,
+    code_in_words, missing_citation, missing_decision, tier_gap, tier_overlap, unexpected_decision, unknown_citation,
     unreachable_rule, unused_definition, unused_suppression,
 )
 from .config import LintConfig
 from .context import LintContext, load_context
 
 RULES = (tier_gap, tier_overlap, unreachable_rule, missing_citation, unknown_citation, unused_definition,
-         missing_decision, unexpected_decision)
+         missing_decision, unexpected_decision, code_in_words)
 DOCUMENTED = RULES + (unused_suppression,)
 
 CHECKER_CODES = {
@@ -43,6 +43,8 @@ CHECKER_CODES = {
     "VK116": "A `let` outside a kind is not a single constant.",
     "VK120": "A rule gives a value its decision's declared type does not allow (a money row in a percentage, a "
              "text not among `one of {...}`, `nothing` without `or nothing`); reported where the value is written.",
+    "VK180": "A `{placeholder}` in a `because` or `headline` names no decision, `let` or request field of the kind.",
+    "VK181": "A brace in a `because` or `headline` is not a placeholder: write `{name}`, or `{{` and `}}` for a brace.",
     "VK121": "A decision's type declaration is malformed: an unknown type, or a range or values it cannot have.",
     "VK150": "A rule set declares its `version` more than once; a rule set has one version line.",
     "VK151": "A `version` line's dates are not real dates, or `until` is not after `effective`.",

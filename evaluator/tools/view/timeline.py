@@ -92,7 +92,7 @@ def request_timelines(policies: Any, result: Any) -> list[Timeline]:
     if not isinstance(location, dict):
         return []
     calendar = compiled.calendar.at(location)
-    notes = result.notes()
+    notes = result.counted()
     timelines = []
     for name, value in result.decisions.items():
         narrated = [int(m) for line in notes.get(name, []) for m in _NARRATED_MINUTES.findall(line)]

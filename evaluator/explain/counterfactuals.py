@@ -1,0 +1,466 @@
+"""What would change a decision (SPEC §8.5): the smallest changes to the request that change it, each
+verified by deciding the changed request again, with the clause of the new value.
+
+For each field the decision reads (through its rules, tables, tiers and `let`s), the values tried come
+from the schema and the compiled rules (`candidates.py`); a number, an amount, a date or a timestamp is
+searched: the tier bounds and cell values the rules compare it with, through whatever arithmetic leads
+there, give the first guesses (the change that brings the compared value onto a bound), and doubling
+then halving the step in each direction finds where the decision turns. A change counts only when the
+decision's value changes and a condition decided differently (a row, tier or exception, or a yes/no
+value): moving an opening time by a minute moves a due time by a minute, which says nothing.
+
+One field is tried first; two fields together only where no single field changes the decision, from
+the changes that moved something the decision reads. Every change reported is decided again through
+`PolicySet.evaluate`, schema and requirements included. The search is deterministic and bounded (a
+fixed number of evaluations per field), and the results are ordered: one field before two, the nearest
+change first (a cent before a dollar, a day before a week, see CHOICE_COST for enums and yes/no), a
+different new value before a second way to the same one, the request's own event date before other
+fields, then document order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..compile.plan import CompiledKind
+from ..errors import RequestError
+from ..language.types import BoolT, EnumT, strip_optional
+from .candidates import Field, Pointer, fields_read, moved, step_limit
+from .phrases import words_of_name
+from .reading import code_of, environment
+from .quotes import Cite, quotes_for
+from .values import json_value, plain_input, text_value
+
+MAX_DOUBLINGS = 40
+# A changed enum, yes/no, text or list counts as moving a number by half of its value: a cent more of
+# credits comes before moving a service to another category, which comes before an allowance cut by 80%.
+CHOICE_COST = 0.5
+MAX_PAIR_INPUTS = 24  # single changes that moved something, combined two at a time when one is not enough
+
+
+@dataclass
+class Counterfactual:
+    """A verified change of the request and what it changes a decision to."""
+
+    decision: str
+    changes: dict[str, Any]  # JSON pointer → new value (JSON)
+    new_value: Any  # JSON
+    cites: str | None  # the citation of the rule that decides the new value
+    old_value: Any = None
+    text: str = ""  # the new value as people read it
+    quote: Cite | None = None
+    via: dict[str, str] = field(default_factory=dict)  # what the decision read that changed with it, as text
+    via_words: dict[str, str] = field(default_factory=dict)  # the same, named in words
+    cost: float = 0.0
+
+    def summary(self) -> str:
+        """`cancelled_on 2026-11-26 (notice 14 days) → fee_percent 0% — 2.6 …: “…”`."""
+        changed = ", ".join(f"{pointer.lstrip('/').replace('/', '.')} {_shown(value)}"
+                            for pointer, value in self.changes.items())
+        via = ", ".join(f"{self.via_words.get(name, name)} {text}" for name, text in self.via.items())
+        via = f" ({via})" if via else ""
+        clause = ""
+        if self.quote is not None:
+            clause = f" — {self.quote.section}" + (f": “{self.quote.quote}”" if self.quote.quote else "")
+        return f"with {changed}{via} → {self.decision} {self.text}{clause}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"decision": self.decision, "changes": dict(self.changes), "new_value": self.new_value,
+                "old_value": self.old_value, "text": self.text, "via": dict(self.via),
+                "cites": self.quote.to_dict() if self.quote is not None else None}
+
+
+def counterfactuals(result: Any, decision: str | None = None, limit: int = 3) -> list[Counterfactual]:
+    """Up to `limit` verified changes per decision (or for the one named), nearest first."""
+    if decision is not None and decision not in result.decisions:
+        raise ValueError(f"{result.kind} has no decision {decision}")
+    search = Search(result)
+    names = [decision] if decision is not None else list(result.decisions)
+    found: list[Counterfactual] = []
+    for name in names:
+        found.extend(search.for_decision(name, limit))
+    return found
+
+
+class Search:
+    """The counterfactual search over one result; evaluations are shared between its decisions."""
+
+    def __init__(self, result: Any):
+        self.result = result
+        self.compiled: CompiledKind = result._compiled
+        self.policies = self.compiled.policies
+        self.document = result._document
+        self.base = (result._values, result._trace)
+        self.memo: dict[tuple, tuple | None] = {}
+        self._watched: dict[frozenset, tuple[list[int], list[int]]] = {}
+        self.definitions = {name: info for info in self.compiled.definitions for name in info.names}
+        self.index = {id(info): position for position, info in enumerate(self.compiled.definitions)}
+        self.quotes = quotes_for(self.compiled.contract)
+        # the request's own event (the day of a cancellation, the moment an incident was opened) is what
+        # a person changes first; the work order's terms around it stay as they are
+        event = self.policies.event_fields.get(self.compiled.name) if self.policies is not None else None
+        self.event: tuple[str, ...] | None = (event,) if isinstance(event, str) else None
+
+    # -- one decision
+    def for_decision(self, name: str, limit: int) -> list[Counterfactual]:
+        if limit <= 0 or self.policies is None:
+            return []
+        cone = self.cone(name)
+        if not self.conditional(cone):
+            return []  # arithmetic alone decides it: any change moves it, none turns it
+        schema = self.policies.schemas.get(self.compiled.name, {})
+        fields = fields_read(self.compiled, schema, self.document, self.condition_paths(cone))
+        singles, movers = [], []
+        for leaf in fields:
+            order = leaf.order if leaf.path != self.event else -1
+            for changes, cost in self.tries(leaf, name, cone):
+                outcome = self.outcome(changes, name, cone)
+                if outcome == "flip":
+                    singles.append((changes, cost, order))
+                elif outcome == "moved":
+                    movers.append((changes, cost, order))
+        chosen = self.verified(name, singles, limit)
+        if len(chosen) < limit:
+            pairs = self.pairs(name, cone, movers[:MAX_PAIR_INPUTS])
+            chosen += self.verified(name, pairs, limit - len(chosen), [c.new_value for c in chosen])
+        return chosen
+
+    def tries(self, leaf: Field, name: str, cone: set[str]) -> list[tuple[dict, float]]:
+        """The single changes of one field worth deciding: its choices, or where a number turns."""
+        if leaf.choices:
+            return [({leaf.path: choice}, CHOICE_COST) for choice in leaf.choices]
+        if leaf.what not in ("integer", "number", "money", "date", "timestamp") or leaf.value is None:
+            return []
+        found = []
+        for direction in (-1, 1):
+            steps = self.turning_point(leaf, direction, name, cone)
+            if steps is not None:
+                value = moved(leaf, steps)
+                found.append(({leaf.path: value}, _distance(leaf, steps)))
+        return found
+
+    def turning_point(self, leaf: Field, direction: int, name: str, cone: set[str]) -> int | None:
+        """The fewest steps in one direction at which the decision turns (doubling, then halving)."""
+        def turns(steps: int) -> bool | None:
+            value = moved(leaf, steps)
+            if value is None:
+                return None
+            return self.outcome({leaf.path: value}, name, cone) == "flip"
+
+        guesses = sorted(k for k in self.guesses(leaf, cone) if k * direction > 0)
+        for guess in sorted(guesses, key=abs):
+            if turns(guess):  # something nearer may turn too: halve towards the start
+                return self.narrowed(turns, 0, guess, direction)
+        previous, steps = 0, direction
+        limit = step_limit(leaf)
+        for _ in range(MAX_DOUBLINGS):
+            steps = direction * min(abs(steps), limit)
+            outcome = turns(steps)
+            if outcome is None:  # past what the field allows: try the furthest value it does allow
+                steps = self.furthest(leaf, previous, steps)
+                outcome = turns(steps) if steps != previous else False
+            if outcome:
+                return self.narrowed(turns, previous, steps, direction)
+            if abs(steps) >= limit or steps == previous:
+                return None
+            previous, steps = steps, steps * 2
+        return None
+
+    @staticmethod
+    def furthest(leaf: Field, valid: int, invalid: int) -> int:
+        """The furthest step from `valid` towards `invalid` at which the field still has a value."""
+        while abs(invalid - valid) > 1:
+            middle = valid + (invalid - valid) // 2
+            if moved(leaf, middle) is None:
+                invalid = middle
+            else:
+                valid = middle
+        return valid
+
+    @staticmethod
+    def narrowed(turns: Any, low: int, high: int, direction: int) -> int:
+        """The nearest turning step in (low, high], given that high turns and low does not."""
+        while abs(high - low) > 1:
+            middle = low + (high - low) // 2 if direction > 0 else low - (low - high) // 2
+            if turns(middle):
+                high = middle
+            else:
+                low = middle
+        return high
+
+    def guesses(self, leaf: Field, cone: set[str]) -> set[int]:
+        """Steps that bring a compared value onto a bound of a tier or cell, assuming it moves evenly."""
+        found: set[int] = set()
+        one = moved(leaf, 1)
+        if one is None:
+            return found
+        after = self.evaluate({leaf.path: one})
+        if after is None:
+            return found
+        values, _ = self.base
+        for name in cone:
+            info = self.definitions[name]
+            for rule in info.rules.values():
+                for test in rule.words.tests if rule.words is not None else ():
+                    subject = test.subject
+                    if subject is None or subject.what != "name" or subject.key not in self.compiled.position:
+                        continue
+                    position = self.compiled.position[subject.key]
+                    start, next_ = _number(values[position]), _number(after[0][position])
+                    if start is None or next_ is None or next_ == start:
+                        continue
+                    for target in test.targets:
+                        bound = _number(target)
+                        if bound is None:
+                            continue
+                        exact = (bound - start) / (next_ - start)
+                        for steps in (int(exact) - 1, int(exact), int(exact) + 1):
+                            if steps:
+                                found.add(steps)
+        return found
+
+    # -- deciding changed requests
+    def evaluate(self, changes: dict[Pointer, Any]) -> tuple | None:
+        key = tuple(sorted((tuple(map(str, path)), repr(value)) for path, value in changes.items()))
+        if key in self.memo:
+            return self.memo[key]
+        document = _changed(self.document, changes)
+        try:
+            if self.compiled.requirement_infos and self.compiled.requirements(document):
+                outcome = None
+            else:
+                outcome = self.compiled.decide(document)
+        except Exception:  # a value this change makes impossible (past 2099, a broken invariant): not a change
+            outcome = None
+        self.memo[key] = outcome
+        return outcome
+
+    def outcome(self, changes: dict[Pointer, Any], name: str, cone: set[str]) -> str:
+        """"flip" when the decision changes through a condition, "moved" when something it reads changed."""
+        decided = self.evaluate(changes)
+        if decided is None:
+            return "none"
+        values, trace = decided
+        base_values, base_trace = self.base
+        position = self.compiled.position[name]
+        traces, categorical = self.watched(cone)
+        conditions = any(trace[i] != base_trace[i] for i in traces) or \
+            any(values[i] != base_values[i] for i in categorical) or \
+            self.chosen(cone, changes, values) != self.chosen(cone, {}, base_values)
+        if values[position] != base_values[position] and (conditions or position in categorical):
+            return "flip"
+        return "moved" if conditions else "none"
+
+    def chosen(self, cone: set[str], changes: dict[Pointer, Any], values: tuple) -> tuple:
+        """Which argument each `min`/`max` of the cone chose for this request."""
+        codes = self.choice_codes(cone)
+        if not codes:
+            return ()
+        key = ("chosen", tuple(sorted((tuple(map(str, p)), repr(v)) for p, v in changes.items())), frozenset(cone))
+        if key not in self.memo:
+            bound = environment(self.compiled, _changed(self.document, changes), values)
+            picked = []
+            for code in codes:
+                try:
+                    picked.append(eval(code, self.compiled.namespace, dict(bound)))
+                except Exception:
+                    picked.append(None)
+            self.memo[key] = tuple(picked)
+        return self.memo[key]
+
+    def choice_codes(self, cone: set[str]) -> list[Any]:
+        key = ("codes", frozenset(cone))
+        if key not in self.memo:
+            self.memo[key] = [code_of(self.compiled, code) for name in sorted(cone)
+                              for rule in self.definitions[name].rules.values() if rule.words is not None
+                              for code in rule.words.choices]
+        return self.memo[key]
+
+    def watched(self, cone: set[str]) -> tuple[list[int], list[int]]:
+        """Where a cone's conditions show: the trace of each definition, the yes/no and enum values."""
+        key = frozenset(cone)
+        if key not in self._watched:
+            traces = sorted({self.index[id(self.definitions[name])] for name in cone})
+            categorical = sorted(self.compiled.position[name] for name in cone
+                                 if _categorical(self.compiled.types[self.compiled.position[name]]))
+            self._watched[key] = (traces, categorical)
+        return self._watched[key]
+
+    def pairs(self, name: str, cone: set[str], movers: list[tuple[dict, float, int]]) -> list[tuple[dict, float, int]]:
+        found = []
+        for first in range(len(movers)):
+            for second in range(first + 1, len(movers)):
+                (one, cost_one, order_one), (two, cost_two, order_two) = movers[first], movers[second]
+                if set(one) & set(two):
+                    continue
+                changes = {**one, **two}
+                if self.outcome(changes, name, cone) == "flip":
+                    found.append((changes, cost_one + cost_two, min(order_one, order_two) * 1000 + max(order_one,
+                                                                                                       order_two)))
+        return found
+
+    def verified(self, name: str, candidates: list[tuple[dict, float, int]], limit: int,
+                 taken: list[Any] | None = None) -> list[Counterfactual]:
+        """The nearest candidates, one per new value first, each decided again through the full evaluation."""
+        taken_values = list(taken or [])
+        ordered = sorted(candidates, key=lambda c: (len(c[0]), c[1], c[2]))
+        first_pass = []
+        seen_values: list[Any] = list(taken_values)
+        for candidate in ordered:
+            value = self.new_value(candidate[0], name)
+            if value not in seen_values:
+                seen_values.append(value)
+                first_pass.append(candidate)
+        rest = [candidate for candidate in ordered if candidate not in first_pass]
+        chosen: list[Counterfactual] = []
+        seen_changes: list[dict] = []
+        for changes, cost, _ in first_pass + rest:
+            if len(chosen) >= limit:
+                break
+            if changes in seen_changes:
+                continue
+            found = self.confirm(name, changes, cost)
+            if found is not None:
+                chosen.append(found)
+                seen_changes.append(changes)
+        return chosen
+
+    def new_value(self, changes: dict, name: str) -> Any:
+        decided = self.evaluate(changes)
+        position = self.compiled.position[name]
+        return json_value(decided[0][position], self.compiled.types[position]) if decided else None
+
+    def confirm(self, name: str, changes: dict[Pointer, Any], cost: float) -> Counterfactual | None:
+        """Decide the changed request as any caller would (schema, requirements, version) and report it."""
+        document = plain_input(_changed(self.document, changes))
+        try:
+            decided = self.policies.evaluate(document)
+        except RequestError:
+            return None
+        old = self.result.to_dict(trace=False)["decisions"][name]
+        new = decided.to_dict(trace=False)["decisions"][name]
+        if new == old:
+            return None
+        info, rule = decided.fired()[name]
+        position = decided._compiled.position
+        via = {used: text_value(decided._values[position[used]], decided.type_of(used)) for used in rule.uses
+               if decided._values[position[used]] != self.result._values[self.compiled.position[used]]}
+        pointers = {"/" + "/".join(str(part) for part in path): plain_input(value) for path, value in changes.items()}
+        return Counterfactual(name, pointers, new, rule.cites, old,
+                              text_value(decided._values[decided._compiled.position[name]], decided.type_of(name)),
+                              self.quotes.cite(rule.cites) if rule.cites else None, via,
+                              {used: words_of_name(used, decided.type_of(used)) for used in via}, cost)
+
+    # -- what a decision reads
+    def cone(self, name: str) -> set[str]:
+        """The decision and every decision and let any of its rules may read, transitively."""
+        found: set[str] = set()
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in found or current not in self.definitions:
+                continue
+            found.add(current)
+            for rule in self.definitions[current].rules.values():
+                pending.extend(rule.uses)
+        return found
+
+    def conditional(self, cone: set[str]) -> bool:
+        """Whether anything in the cone can decide differently: a rule with alternatives or a yes/no value."""
+        for name in cone:
+            info = self.definitions[name]
+            if len(info.rules) > 1 or any(_categorical(type_) for type_ in info.types):
+                return True
+            if any(rule.words is not None and rule.words.choices for rule in info.rules.values()):
+                return True
+        return False
+
+    def condition_paths(self, cone: set[str]) -> list[tuple[str, ...]]:
+        """The request fields that reach a condition of the cone (a row, tier or exception, or a yes/no or
+        enum value): only a change of one of them can turn the decision rather than just move it."""
+        pending: list[str] = []
+        found: list[tuple[str, ...]] = []
+
+        def add(path: tuple[str, ...]) -> None:
+            if path not in found:
+                found.append(path)
+
+        for name in sorted(cone, key=lambda n: self.index[id(self.definitions[n])]):
+            info = self.definitions[name]
+            if any(_categorical(type_) for type_ in info.types):
+                pending.append(name)
+                continue
+            for rule in info.rules.values():
+                if rule.words is not None and rule.words.choices:
+                    pending.append(name)
+                for test in rule.words.tests if rule.words is not None else ():
+                    for ref in [test.subject] + [part for part in test.phrase if not isinstance(part, str)]:
+                        if ref is not None and ref.what == "request":
+                            add(tuple(ref.key))
+                        elif ref is not None and ref.what == "name":
+                            pending.append(ref.key)
+        seen: set[str] = set()
+        while pending:
+            name = pending.pop(0)
+            if name in seen or name not in self.definitions:
+                continue
+            seen.add(name)
+            info = self.definitions[name]
+            for path in list(info.inputs) + [p for rule in info.rules.values() for p in rule.inputs]:
+                add(path)
+            pending.extend(used for rule in info.rules.values() for used in rule.uses)
+        return found
+
+
+def _categorical(type_: Any) -> bool:
+    return isinstance(strip_optional(type_), (BoolT, EnumT))
+
+
+def _number(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, tuple) and len(value) == 2:
+        value = value[1] if isinstance(value[1], (int, Decimal)) else value[0]
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    return None
+
+
+def _distance(leaf: Field, steps: int) -> float:
+    """How far a change moves a value, comparable across fields: a share of the value, or of a year."""
+    if leaf.what == "date":
+        return abs(steps) / 365
+    if leaf.what == "timestamp":
+        return abs(steps) / (365 * 24 * 60)
+    try:
+        base = abs(Decimal(str(leaf.value)))
+    except ArithmeticError:
+        base = Decimal(0)
+    unit = Decimal("0.01") if leaf.what == "money" else Decimal(1)
+    return float(unit * abs(steps) / max(base, unit))
+
+
+def _changed(document: dict[str, Any], changes: dict[Pointer, Any]) -> dict[str, Any]:
+    """The document with the changes made, copying only the objects and lists on their paths (the
+    compiled decision functions never change a document, so the rest is shared)."""
+    changed = dict(document)
+    for path, value in changes.items():
+        target: Any = changed
+        for part in path[:-1]:
+            inner = target.get(part) if isinstance(target, dict) else target[part]
+            inner = dict(inner) if isinstance(inner, dict) else (list(inner) if isinstance(inner, list) else {})
+            target[part] = inner
+            target = inner
+        target[path[-1]] = value
+    return changed
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(str(item) for item in value) + "]" if value else "[]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    return str(value)
