@@ -139,9 +139,18 @@ def billion_laughs(levels: int = 9) -> str:
 def test_a_yaml_alias_bomb_is_refused_before_it_is_built():
     error = read_text("bomb.yaml", billion_laughs())[0]
     assert isinstance(error, DocumentError) and isinstance(error, RequestError)
-    assert "aliases" in error.errors[0].message and "more than the 100,000" in error.errors[0].message
+    assert "aliases" in error.errors[0].message and "more than 100,000 beyond" in error.errors[0].message
     result = run("eval", "-", input=billion_laughs())
     assert result.exit_code == 2 and "aliases" in result.output
+
+
+def test_only_what_aliases_add_counts_so_a_long_file_is_no_bomb(monkeypatch):
+    from evaluator.requests import yaml_reader
+    monkeypatch.setattr(yaml_reader, "MAX_EXPANDED_VALUES", 100)
+    written = "cases: [" + ", ".join(["1"] * 500) + "]\n"
+    assert len(read_text("cases.yaml", written)[0].data["cases"]) == 500  # 502 values, all written
+    repeated = "a: &a [" + ", ".join(["1"] * 30) + "]\nb: [*a, *a, *a, *a]\n"
+    assert isinstance(read_text("aliases.yaml", repeated)[0], DocumentError)  # 124 values beyond the 32 written
 
 
 def test_a_few_aliases_are_fine_and_merge_keys_let_written_fields_win():

@@ -81,10 +81,10 @@ class KindValidator:
                         if value is not None and (type(value) is not int or not LOW_LIMIT < value < LIMIT):
                             break
                     else:
-                        return document, list(self.location_problems(document)) if self.sites.locations else []
+                        return document, self.location_problems(document) if self.sites.locations else []
                 plain, problems = self.checker.check(document)
                 if not problems:
-                    return plain, list(self.location_problems(plain)) if self.sites.locations else problems
+                    return plain, self.location_problems(plain) if self.sites.locations else problems
         return self._checked_plain(document, fast)
 
     def problems(self, document: Any) -> list[RequestProblem]:
@@ -101,7 +101,7 @@ class KindValidator:
             if valid:
                 plain, problems = self.checker.check(made.value)
                 if not problems:
-                    return plain, list(self.location_problems(plain))
+                    return plain, self.location_problems(plain)
         found: dict[str, RequestProblem] = {}
         plain, limits = self.checker.check(made.value)
         for problem in made.problems + self.report().problems(made.value) + limits:
@@ -119,20 +119,22 @@ class KindValidator:
             self._report = Report(self.kind, self.schema)
         return self._report
 
-    def location_problems(self, document: Any) -> Iterator[RequestProblem]:
+    def location_problems(self, document: Any) -> list[RequestProblem]:
         """Subdivisions the holidays package does not know, business hours that close before they open, and
         moments whose offset output cannot show."""
+        found: list[RequestProblem] = []
         for path in self.sites.locations:
             location = _at(document, path)
             if not isinstance(location, dict):
                 continue
             if isinstance(location.get("business_hours"), dict):
-                yield from _business_hours_problems(location["business_hours"], list(path) + ["business_hours"])
+                found.extend(_business_hours_problems(location["business_hours"], list(path) + ["business_hours"]))
             if "subdivision" in location:
-                yield from self._subdivision_problem(location, path)
+                found.extend(self._subdivision_problem(location, path))
             until = ODD_OFFSET_UNTIL.get(location.get("timezone"))
             if until is not None:
-                yield from self._odd_offset_problems(document, location["timezone"], until)
+                found.extend(self._odd_offset_problems(document, location["timezone"], until))
+        return found
 
     def _subdivision_problem(self, location: dict[str, Any], path: tuple[Any, ...]) -> Iterator[RequestProblem]:
         known = countries().get(location["country"], [])

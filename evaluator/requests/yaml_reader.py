@@ -18,8 +18,8 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .limits import MAX_DEPTH
 
-# A document whose aliases expand it beyond this many values is refused before it is built: a real
-# request has a few dozen values, a "billion laughs" file has 10^9.
+# A document whose aliases add more than this many values to what is written is refused before it is
+# built: a real request has a few dozen values, a "billion laughs" file has 10^9.
 MAX_EXPANDED_VALUES = 100_000
 
 _CORE = "tag:yaml.org,2002:"
@@ -104,11 +104,11 @@ def _flow_too_deep(text: str) -> tuple[int, int] | None:
 
 def build(root: Node) -> YamlDocument:
     """The plain values of a composed document, refusing alias bombs, cycles, duplicate keys and odd tags."""
-    expanded = _expanded_size(root)
-    if expanded > MAX_EXPANDED_VALUES:
+    expanded, written = _expanded_size(root)
+    if expanded - written > MAX_EXPANDED_VALUES:
         line, col = _where(root)
-        raise YamlProblem(f"its aliases (*name) expand it to {expanded:,} values, more than the "
-                          f"{MAX_EXPANDED_VALUES:,} vilkar reads", "", line, col,
+        raise YamlProblem(f"its aliases (*name) expand its {written:,} values to {expanded:,}, more than "
+                          f"{MAX_EXPANDED_VALUES:,} beyond what is written", "", line, col,
                           "write the values out instead of repeating an anchor (&name) many times over")
     document = YamlDocument(None)
     document.positions[""] = _where(root)
@@ -218,8 +218,9 @@ def _merge_sources(node: Node, pointer: str) -> list[MappingNode]:
     return list(sources)
 
 
-def _expanded_size(root: Node) -> int:
-    """How many values the document holds once every alias is written out; a cycle is refused."""
+def _expanded_size(root: Node) -> tuple[int, int]:
+    """How many values the document holds once every alias is written out, and how many are written;
+    a cycle is refused. Each node is visited once, so a bomb costs no more than its text."""
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
     stack: list[tuple[Node, bool]] = [(root, False)]
@@ -229,8 +230,6 @@ def _expanded_size(root: Node) -> int:
         if children_done:
             open_nodes.discard(key)
             sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
-            if sizes[key] > MAX_EXPANDED_VALUES:
-                return sizes[key]  # enough to refuse; no need to count a bomb to the end
             continue
         if key in sizes:
             continue
@@ -240,7 +239,7 @@ def _expanded_size(root: Node) -> int:
         open_nodes.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
-    return sizes[id(root)]
+    return sizes[id(root)], len(sizes)
 
 
 def _children(node: Node) -> list[Node]:
