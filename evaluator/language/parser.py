@@ -5,10 +5,11 @@ import re
 import threading
 from decimal import Decimal
 
-from lark import Lark, Token, Transformer, Tree, v_args
+from lark import Lark, Token, Tree, v_args
+from lark.visitors import Transformer_NonRecursive
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from . import ast
+from . import ast, chains
 from .diagnostics import Diagnostic, did_you_mean
 from ..resources import data_dir
 from .source import Source, Span
@@ -56,6 +57,11 @@ def parse_module(source: Source) -> ast.Module:
         if isinstance(error.orig_exc, ParseError):
             raise error.orig_exc from None
         raise
+    deep = chains.too_deep(tuple(items))
+    if deep is not None:
+        raise ParseError(Diagnostic(
+            "VK003", f"this expression is nested more than {chains.MAX_NESTING} deep", deep.span,
+            "split it into named parts with `let`; long runs of `or`, `and` and `+` may be as long as you like"))
     return ast.Module(source.name, tuple(items), tuple(_comments(source)))
 
 
@@ -91,13 +97,22 @@ def _split_unit(text: str) -> tuple[str, str]:
 
 
 @v_args(meta=True, inline=True)
-class _Builder(Transformer):
-    """Builds AST nodes, attaching a span to each."""
+class _Builder(Transformer_NonRecursive):
+    """Builds AST nodes, attaching a span to each; iterative, so a tree's depth costs no Python stack."""
 
     def __init__(self, source: Source):
         super().__init__()
         self.source = source
         self.kind: str | None = None
+
+    def _call_userfunc(self, tree, new_children=None):
+        children = tree.children if new_children is None else new_children
+        op = chains.ASSOCIATIVE.get(tree.data) if isinstance(tree.data, str) else None
+        if op is not None and len(children) == 2:
+            left, right = (c.tree(self.source) if isinstance(c, chains.Run) and c.op != op else c for c in children)
+            return chains.extend(op, left, right)  # built as a tree where the run ends
+        children = [c.tree(self.source) if isinstance(c, chains.Run) else c for c in children]
+        return super()._call_userfunc(tree, children)
 
     def _span(self, meta) -> Span:
         return self.source.span(meta.start_pos, meta.end_pos)
@@ -325,7 +340,7 @@ class _Builder(Transformer):
             return ast.Binary(op, left, right, self._span(meta))
         return build
 
-    or_op = _binary("or")
+    or_op = _binary("or")  # `or`, `and` and `+` are collected into runs by _call_userfunc (chains.py)
     and_op = _binary("and")
     member = _binary("in")
     not_member = _binary("not in")

@@ -23,6 +23,8 @@ DOCUMENTED = RULES + (unused_suppression,)
 CHECKER_CODES = {
     "VK001": "The policy does not parse: the grammar expected something else at this place.",
     "VK002": "A policy file is not UTF-8 text; save it as UTF-8.",
+    "VK003": "An expression is nested more than 100 deep (parentheses around other operators, `not`, `-`, "
+             "`if`); split it into named parts with `let`. Runs of `or`, `and` and `+` may be any length.",
     "VK100": "There is no policy file or directory at the given path, or a file cannot be read.",
     "VK101": "A name is used that no `decision`, `let`, `set` or comprehension defines.",
     "VK102": "A request field is used that the kind's JSON schema does not have.",
