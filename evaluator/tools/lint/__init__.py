@@ -25,6 +25,8 @@ CHECKER_CODES = {
     "VK002": "A policy file is not UTF-8 text; save it as UTF-8.",
     "VK003": "An expression is nested more than 100 deep (parentheses around other operators, `not`, `-`, "
              "`if`); split it into named parts with `let`. Runs of `or`, `and` and `+` may be any length.",
+    "VK004": "A money amount or number uses Danish thousands separators (`USD 50.000`, `1.250.000`): it could be "
+             "read two ways, so it is refused with both readings. Write `USD 50,000` (or `USD 50.00`).",
     "VK100": "There is no policy file or directory at the given path, or a file cannot be read.",
     "VK101": "A name is used that no `decision`, `let`, `set` or comprehension defines.",
     "VK102": "A request field is used that the kind's JSON schema does not have.",
