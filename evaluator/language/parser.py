@@ -80,8 +80,20 @@ def _comments(source: Source) -> list[ast.Comment]:
 # ---------------------------------------------------------------- tree → AST
 
 
+MAX_DIGITS = 28  # Python's decimal context: beyond it, sums and products would be rounded, not exact
+
+
 def _decimal(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
+
+
+def _refuse_huge(text: str, span: Span) -> None:
+    """A literal too long to compute with exactly is a policy error here, not a crash of the compiler."""
+    digits = sum(char.isdigit() for char in text)
+    if digits > MAX_DIGITS:
+        raise ParseError(Diagnostic("VK005", f"this number has {digits} digits; vilkar computes exactly with at most "
+                                    f"{MAX_DIGITS}", span, "write the amount the contract states; no term of "
+                                    "it needs more digits"))
 
 
 def _unquote(token: str) -> str:
@@ -421,18 +433,22 @@ class _Builder(Transformer_NonRecursive):
     def number(self, meta, token):
         text = str(token)
         _refuse_danish(text, self._token_span(token), None)
+        _refuse_huge(text, self._token_span(token))
         return ast.Number(_decimal(text), "." not in text, self._span(meta), text)
 
     def quantity(self, meta, number, unit):
         _refuse_danish(str(number), self._token_span(number), None)
+        _refuse_huge(str(number), self._token_span(number))
         name, clock = _split_unit(str(unit))
         return ast.Quantity(_decimal(str(number)), name, clock, self._span(meta), f"{number} {' '.join(str(unit).split())}")
 
     def percent(self, meta, token):
+        _refuse_huge(str(token), self._token_span(token))
         return ast.Percent(_decimal(str(token)[:-1]), self._span(meta), str(token))
 
     def money(self, meta, currency, amount):
         _refuse_danish(str(amount), self._token_span(amount), str(currency))
+        _refuse_huge(str(amount), self._token_span(amount))
         return ast.Money(str(currency), _decimal(str(amount)), self._span(meta), f"{currency} {amount}")
 
     def date(self, meta, token):
