@@ -97,7 +97,7 @@ def owners(module: ast.Module, text: str) -> list[tuple[str, int]]:
         line_start = text.rfind("\n", 0, comment.span.start) + 1
         own_line = text[line_start:comment.span.start].strip() == ""
         before = sum(1 for start in starts if start < comment.span.start)
-        found.append((comment.text, before if own_line else before - 1))
+        found.append((comment.text.rstrip(), before if own_line else before - 1))  # fmt ends lines with \n
     return found
 
 
