@@ -80,7 +80,7 @@ def _comments(source: Source) -> list[ast.Comment]:
 # ---------------------------------------------------------------- tree → AST
 
 
-MAX_DIGITS = 28  # Python's decimal context: beyond it, sums and products would be rounded, not exact
+MAX_DIGITS = 100  # the runtime computes exactly to 200 digits (compile/runtime.py): a product of two still fits
 
 
 def _decimal(text: str) -> Decimal:

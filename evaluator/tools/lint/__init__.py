@@ -29,7 +29,7 @@ CHECKER_CODES = {
              "`if`); split it into named parts with `let`. Runs of `or`, `and` and `+` may be any length.",
     "VK004": "A money amount or number uses Danish thousands separators (`USD 50.000`, `1.250.000`): it could be "
              "read two ways, so it is refused with both readings. Write `USD 50,000` (or `USD 50.00`).",
-    "VK005": "A number has more digits than vilkar computes with exactly (28).",
+    "VK005": "A number has more digits than vilkar computes with exactly (100).",
     "VK100": "There is no policy file or directory at the given path, or a file cannot be read.",
     "VK101": "A name is used that no `decision`, `let`, `set` or comprehension defines.",
     "VK102": "A request field is used that the kind's JSON schema does not have.",
