@@ -366,7 +366,7 @@ class ExpressionCompiler:
         types = [strip_optional(self.type_of(link)) for link in links]
         operands = [self.code(operand, scope) for operand in _chain(expr, "+")]
         if all(isinstance(t, IntT) or isinstance(t, DurationT) and t.clock is not None for t in types):
-            return "(" + " + ".join(operands) + ")"
+            return _grouped_sum(operands)
         if all(_is_exact(t) for t in types):
             return f"_exact_sum(({', '.join(operands)}, ))"
         return None
@@ -449,6 +449,14 @@ def _chain(expr: ast.Binary, op: str) -> list[ast.Expr]:
         else:
             operands.append(node)
     return operands
+
+
+def _grouped_sum(operands: list[str]) -> str:
+    """`a + b + …` in parenthesised halves: Python nests a flat `+` chain one level per term when it compiles."""
+    if len(operands) <= 16:
+        return "(" + " + ".join(operands) + ")"
+    middle = len(operands) // 2
+    return f"({_grouped_sum(operands[:middle])} + {_grouped_sum(operands[middle:])})"
 
 
 def _chain_nodes(expr: ast.Binary, op: str) -> list[ast.Binary]:

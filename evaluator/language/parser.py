@@ -5,11 +5,12 @@ import re
 import threading
 from decimal import Decimal
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Tree, v_args
+from lark.visitors import Transformer_NonRecursive
+from lark.exceptions import UnexpectedInput, VisitError
 
-from . import ast
-from .diagnostics import Diagnostic, did_you_mean
+from . import ast, chains
+from .diagnostics import Diagnostic
 from ..resources import data_dir
 from .source import Source, Span
 
@@ -49,13 +50,19 @@ def parse_module(source: Source) -> ast.Module:
     try:
         tree = lark_parser().parse(source.text)
     except UnexpectedInput as error:
-        raise ParseError(_describe_error(error, source)) from None
+        from .parse_errors import describe  # worded only when a policy does not parse
+        raise ParseError(describe(error, source)) from None
     try:
         items = _Builder(source).transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, ParseError):
             raise error.orig_exc from None
         raise
+    deep = chains.too_deep(tuple(items))
+    if deep is not None:
+        raise ParseError(Diagnostic(
+            "VK003", f"this expression is nested more than {chains.MAX_NESTING} deep", deep.span,
+            "split it into named parts with `let`; long runs of `or`, `and` and `+` may be as long as you like"))
     return ast.Module(source.name, tuple(items), tuple(_comments(source)))
 
 
@@ -73,8 +80,20 @@ def _comments(source: Source) -> list[ast.Comment]:
 # ---------------------------------------------------------------- tree → AST
 
 
+MAX_DIGITS = 100  # the runtime computes exactly to 200 digits (compile/runtime.py): a product of two still fits
+
+
 def _decimal(text: str) -> Decimal:
     return Decimal(text.replace(",", ""))
+
+
+def _refuse_huge(text: str, span: Span) -> None:
+    """A literal too long to compute with exactly is a policy error here, not a crash of the compiler."""
+    digits = sum(char.isdigit() for char in text)
+    if digits > MAX_DIGITS:
+        raise ParseError(Diagnostic("VK005", f"this number has {digits} digits; vilkar computes exactly with at most "
+                                    f"{MAX_DIGITS}", span, "write the amount the contract states; no term of "
+                                    "it needs more digits"))
 
 
 def _unquote(token: str) -> str:
@@ -91,13 +110,22 @@ def _split_unit(text: str) -> tuple[str, str]:
 
 
 @v_args(meta=True, inline=True)
-class _Builder(Transformer):
-    """Builds AST nodes, attaching a span to each."""
+class _Builder(Transformer_NonRecursive):
+    """Builds AST nodes, attaching a span to each; iterative, so a tree's depth costs no Python stack."""
 
     def __init__(self, source: Source):
         super().__init__()
         self.source = source
         self.kind: str | None = None
+
+    def _call_userfunc(self, tree, new_children=None):
+        children = tree.children if new_children is None else new_children
+        op = chains.ASSOCIATIVE.get(tree.data) if isinstance(tree.data, str) else None
+        if op is not None and len(children) == 2:
+            left, right = (c.tree(self.source) if isinstance(c, chains.Run) and c.op != op else c for c in children)
+            return chains.extend(op, left, right)  # built as a tree where the run ends
+        children = [c.tree(self.source) if isinstance(c, chains.Run) else c for c in children]
+        return super()._call_userfunc(tree, children)
 
     def _span(self, meta) -> Span:
         return self.source.span(meta.start_pos, meta.end_pos)
@@ -325,7 +353,7 @@ class _Builder(Transformer):
             return ast.Binary(op, left, right, self._span(meta))
         return build
 
-    or_op = _binary("or")
+    or_op = _binary("or")  # `or`, `and` and `+` are collected into runs by _call_userfunc (chains.py)
     and_op = _binary("and")
     member = _binary("in")
     not_member = _binary("not in")
@@ -404,16 +432,23 @@ class _Builder(Transformer):
     # -- literals
     def number(self, meta, token):
         text = str(token)
+        _refuse_danish(text, self._token_span(token), None)
+        _refuse_huge(text, self._token_span(token))
         return ast.Number(_decimal(text), "." not in text, self._span(meta), text)
 
     def quantity(self, meta, number, unit):
+        _refuse_danish(str(number), self._token_span(number), None)
+        _refuse_huge(str(number), self._token_span(number))
         name, clock = _split_unit(str(unit))
         return ast.Quantity(_decimal(str(number)), name, clock, self._span(meta), f"{number} {' '.join(str(unit).split())}")
 
     def percent(self, meta, token):
+        _refuse_huge(str(token), self._token_span(token))
         return ast.Percent(_decimal(str(token)[:-1]), self._span(meta), str(token))
 
     def money(self, meta, currency, amount):
+        _refuse_danish(str(amount), self._token_span(amount), str(currency))
+        _refuse_huge(str(amount), self._token_span(amount))
         return ast.Money(str(currency), _decimal(str(amount)), self._span(meta), f"{currency} {amount}")
 
     def date(self, meta, token):
@@ -430,6 +465,27 @@ class _Builder(Transformer):
 
     def nothing(self, meta):
         return ast.Nothing(self._span(meta))
+
+
+_DANISH_GROUPS = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")
+
+
+def _refuse_danish(text: str, span: Span, currency: str | None) -> None:
+    """`USD 50.000` may be fifty or fifty thousand: the policy must say which (SPEC §3 writes `USD 50,000`)."""
+    if not _DANISH_GROUPS.match(text) or (currency is None and text.count(".") < 2):
+        return  # a plain 1.500 is a decimal number; only money and several groups are ambiguous
+    whole = text.replace(".", "").split(",")[0]
+    grouped = f"{int(whole):,}" + ("." + text.split(",")[1] if "," in text else "")
+    unit = f"{currency} " if currency else ""
+    if text.count(".") == 1 and "," not in text:
+        small = f"{unit}{int(text.split('.')[0])}"
+        message = (f"`{unit}{text}` is ambiguous: {small} if `.` is a decimal point, or {unit}{grouped} if it is a "
+                   "Danish thousands separator")
+        hint = f"write `{unit}{grouped}` for {unit}{grouped}, or `{unit}{text.split('.')[0]}.00` for the smaller amount"
+    else:
+        message = f"`{unit}{text}` uses Danish thousands separators"
+        hint = f"write `{unit}{grouped}`: thousands are separated by commas and decimals by a point"
+    raise ParseError(Diagnostic("VK004", message, span, hint))
 
 
 def _declared(specs: tuple[ast.TypeSpec | None, ...]) -> tuple[ast.TypeSpec | None, ...]:
@@ -473,92 +529,3 @@ def _share_unit(low: ast.Literal, high: ast.Literal) -> tuple[ast.Literal, ast.L
     elif isinstance(low, ast.Number) and isinstance(high, ast.Percent):
         low = ast.Percent(low.value, low.span, low.text)
     return low, high
-
-
-# ---------------------------------------------------------------- parse errors in plain words
-
-_WORDS = {
-    "NAME": "a name", "STRING": "a quoted text", "NUMBER": "a number", "PERCENT": "a percentage",
-    "CURRENCY": "a currency code such as USD", "DATE": "a date (YYYY-MM-DD)", "TIME": "a time (HH:MM)",
-    "UNIT": "a unit such as `days` or `business hours`", "COMPARE": "a comparison such as `>=`",
-    "DAY_OF_MONTH": "a day of the month", "$END": "the end of the file",
-}
-_ITEM_STARTS = {"KIND", "SET", "LET", "DECISION", "REQUIRE", "CALENDAR", "DATES"}
-_EXPRESSION_STARTS = {"NAME", "NUMBER", "STRING", "REQUEST", "LPAR", "LBRACE", "PERCENT", "CURRENCY"}
-
-
-def _word(terminal: str) -> str:
-    if terminal in _WORDS:
-        return _WORDS[terminal]
-    try:
-        pattern = lark_parser().get_terminal(terminal).pattern.value
-    except KeyError:
-        return terminal.lower()
-    return f"`{pattern}`"
-
-
-def _expected_words(expected: set[str]) -> str:
-    expected = set(expected)
-    words = []
-    if _EXPRESSION_STARTS <= expected:
-        expected -= _EXPRESSION_STARTS | {"MINUS", "NOT", "IF", "NEXT", "DATE", "TRUE", "FALSE", "NOTHING"}
-        words.append("a value (a number, a quoted text, a name or `request.field`)")
-    if _ITEM_STARTS <= expected:
-        expected -= _ITEM_STARTS | {"VERSION"}  # a rule set's one `version` line is no item to suggest
-        words.append("a new item (`decision`, `let`, `set`, `kind`, `require`, `calendar`)")
-    words.extend(sorted(_word(t) for t in expected if not t.startswith("__") or _word(t)))
-    if len(words) > 8:
-        words = words[:8] + ["…"]
-    return ", ".join(words) if len(words) > 1 else (words[0] if words else "something else")
-
-
-def _describe_error(error: UnexpectedInput, source: Source) -> Diagnostic:
-    if isinstance(error, UnexpectedToken) and error.token.type == "$END":
-        end = len(source.text)
-        span = source.span(max(0, end - 1), end)
-        return Diagnostic("VK001", f"the policy ends too early: expected {_expected_words(error.expected)}",
-                          span, "finish the last item, or remove it")
-    if isinstance(error, UnexpectedEOF):
-        end = len(source.text)
-        return Diagnostic("VK001", "the policy ends too early", source.span(max(0, end - 1), end),
-                          "finish the last item, or remove it")
-    if isinstance(error, UnexpectedCharacters):
-        char = source.text[error.pos_in_stream] if error.pos_in_stream < len(source.text) else ""
-        span = source.span(error.pos_in_stream, error.pos_in_stream + 1)
-        hint = "texts are written in double quotes: \"like this\"" if char in "'‘’“”" else (
-            "names are written in lower case letters, digits and `_`" if char.isalpha()
-            else "remove the character, or put it inside a quoted text")
-        return Diagnostic("VK001", f"unexpected character `{char}`", span, hint)
-    assert isinstance(error, UnexpectedToken)
-    token = error.token
-    span = source.span(token.start_pos, token.end_pos)
-    found = str(token)
-    message = f"unexpected `{found}`: expected {_expected_words(error.expected)}"
-    return Diagnostic("VK001", message, span, _hint_for(token, error.expected))
-
-
-def _terminal(text: str) -> str | None:
-    """The name Lark gives the terminal of a literal such as `->` (anonymous ones are numbered)."""
-    for terminal in lark_parser().terminals:
-        if terminal.pattern.type == "str" and terminal.pattern.value == text:
-            return terminal.name
-    return None
-
-
-def _hint_for(token: Token, expected: set[str]) -> str:
-    if token.type == "NAME" and _ITEM_STARTS & expected:
-        suggestion = did_you_mean(str(token), KEYWORDS)
-        if suggestion:
-            return suggestion
-        return "each item starts with a keyword such as `decision`; is a quote or an operator missing?"
-    if token.type == "EQUAL":
-        return "compare with `==`; `=` only introduces a decision's rule"
-    if _terminal("->") in expected and len(expected) <= 3:
-        return "a row is written `condition -> value`; is the `->` missing?"
-    if token.type == "CITES":
-        return "`cites` comes after the rule it belongs to, followed by the clause in double quotes"
-    if "STRING" in expected and len(expected) == 1:
-        return "write the clause or message in double quotes"
-    if token.type in {"NUMBER"} and "UNIT" in expected:
-        return "put a unit after the number, such as `days`"
-    return "check the line against the language tour in README.md"

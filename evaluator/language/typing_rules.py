@@ -162,7 +162,10 @@ class TypeRules:
             return UNKNOWN
         if op == "not":
             if strip_optional(operand) != BOOL:
-                self.error("VK104", f"`not` needs a condition, not {operand.describe()}", span)
+                hint = ("`nothing` means the contract states nothing, which is neither true nor false; write `false`"
+                        if strip_optional(operand).describe() == "nothing" else
+                        "`not` turns a condition around: `not (request.x in some_set)`")
+                self.error("VK104", f"`not` needs a condition, not {operand.describe()}", span, hint)
             return BOOL
         inner = strip_optional(operand)
         if not isinstance(inner, (IntT, DecimalT, MoneyT, PercentT, DurationT)) or is_optional(operand):

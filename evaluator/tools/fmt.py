@@ -331,7 +331,9 @@ def _expr(node: ast.Expr) -> tuple[str, int]:
             level = _LEVEL["compare"]
             return f"{expr(node.left, level + 1)} {node.op} {expr(node.right, level + 1)}", level
         level = _LEVEL[node.op]
-        return f"{expr(node.left, level)} {node.op} {expr(node.right, level + 1)}", level
+        # the parser reads a run of `or`, `and` or `+` flat however it is grouped (chains.py): no parentheses
+        same_run = node.op in ("or", "and", "+") and isinstance(node.right, ast.Binary) and node.right.op == node.op
+        return f"{expr(node.left, level)} {node.op} {expr(node.right, level if same_run else level + 1)}", level
     if isinstance(node, ast.Presence):
         level = _LEVEL["compare"]
         return f"{expr(node.operand, level + 1)} is {'present' if node.present else 'absent'}", level

@@ -10,19 +10,26 @@ from dataclasses import replace
 
 from ...language.diagnostics import Diagnostic, sort_key
 from . import (
-    code_in_words, missing_citation, missing_decision, tier_gap, tier_overlap, unexpected_decision, unknown_citation,
+    citation_quote, code_in_words, missing_citation, missing_decision, output_typo, similar_names, table_exhaustive,
+    tier_gap, tier_overlap, unexpected_decision, unknown_citation, value_range,
     unreachable_rule, unused_definition, unused_suppression,
 )
 from .config import LintConfig
 from .context import LintContext, load_context
 
 RULES = (tier_gap, tier_overlap, unreachable_rule, missing_citation, unknown_citation, unused_definition,
-         missing_decision, unexpected_decision, code_in_words)
+         missing_decision, unexpected_decision, code_in_words, citation_quote, value_range, table_exhaustive,
+         similar_names, output_typo)
 DOCUMENTED = RULES + (unused_suppression,)
 
 CHECKER_CODES = {
     "VK001": "The policy does not parse: the grammar expected something else at this place.",
     "VK002": "A policy file is not UTF-8 text; save it as UTF-8.",
+    "VK003": "An expression is nested more than 100 deep (parentheses around other operators, `not`, `-`, "
+             "`if`); split it into named parts with `let`. Runs of `or`, `and` and `+` may be any length.",
+    "VK004": "A money amount or number uses Danish thousands separators (`USD 50.000`, `1.250.000`): it could be "
+             "read two ways, so it is refused with both readings. Write `USD 50,000` (or `USD 50.00`).",
+    "VK005": "A number has more digits than vilkar computes with exactly (100).",
     "VK100": "There is no policy file or directory at the given path, or a file cannot be read.",
     "VK101": "A name is used that no `decision`, `let`, `set` or comprehension defines.",
     "VK102": "A request field is used that the kind's JSON schema does not have.",

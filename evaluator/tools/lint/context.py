@@ -27,6 +27,7 @@ class LintContext:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     checked: CheckedRuleSet | None = None
     rule_set: RuleSet | None = None
+    contract_text: str | None = None  # the contract as written, for rules that read its sections
 
     def items(self) -> Iterator[ast.Item]:
         for module in self.modules:
@@ -50,9 +51,10 @@ def load_context(paths: list[Path] | RuleSet, schemas: Path | None = None,
         except PolicyError as error:
             unreadable.extend(error.diagnostics)
             sources.update(error.sources)
+    written = _contract_text(contract, rule_set)
     context = context_from_sources(sources, read_schemas(schemas or resolve_schemas(None)),
-                                   _contract_text(contract, rule_set), unreadable=unreadable)
-    context.rule_set = rule_set
+                                   normalize_text(written) if written is not None else None, unreadable=unreadable)
+    context.rule_set, context.contract_text = rule_set, written
     return context
 
 
@@ -78,13 +80,13 @@ def context_from_sources(sources: dict[str, Source], schemas: dict[str, dict[str
 
 
 def _contract_text(contract: Path | None, rule_set: RuleSet) -> str | None:
-    """The contract the policies cite: given, or `contract/*.txt` beside the policies, or the bundled copy."""
+    """The text of the contract the policies cite: given, or `contract/*.txt` beside them, or the bundled copy."""
     candidates = [contract] if contract else []
     candidates.extend(sorted((rule_set.root / "contract").glob("*.txt")))
     candidates.extend(sorted((data_dir("policies") / "contract").glob("*.txt")))
     for candidate in candidates:
         if candidate is not None and candidate.is_file():
-            return normalize_text(candidate.read_text(encoding="utf-8-sig"))
+            return candidate.read_text(encoding="utf-8-sig")
     return None
 
 

@@ -1,0 +1,43 @@
+"""Output typo: a text a decision gives once that is a small edit from another text it gives.
+
+A decision that gives texts (`"rapid_response"`, `"business_hours"`) is an enum in all but name;
+results and services compare those texts exactly, so `"rapid_respons"` in one row is a different
+value that nothing expects. Where a decision declares its values (`one of {...}`) or its schema lists
+them, the checker reports a text outside them (VK120); for the others, a text given by one rule only
+that is at most two letters from a text other rules give is reported here.
+
+Fix: write the text the other rules give, or declare the decision's values with `one of {...}`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterator
+
+from ...language import ast
+from ...language.declared import leaves, outputs
+from ...language.diagnostics import Diagnostic
+from .context import LintContext
+from .similar_names import _distance
+
+CODE = "VK216"
+NAME = "output-typo"
+SEVERITY = "warning"
+
+
+def check(context: LintContext) -> Iterator[Diagnostic]:
+    for definition in context.definitions():
+        for index, name in enumerate(definition.names):
+            if index < len(definition.types) and definition.types[index] is not None:
+                continue  # declared: the checker holds it to its values
+            texts = [leaf for output in outputs(definition.body, index) for leaf in leaves(output)
+                     if isinstance(leaf, ast.String)]
+            counts = Counter(text.value for text in texts)
+            for text in texts:
+                if counts[text.value] != 1:
+                    continue
+                near = [other for other in counts if other != text.value and counts[other] >= 1
+                        and len(text.value) >= 4 and _distance(text.value, other, 2) <= 2]
+                if near:
+                    yield Diagnostic(CODE, f'`{name}` gives "{text.value}" only here, a small edit from "{near[0]}" '
+                                     "that it gives elsewhere: a typo?", text.span,
+                                     f'write "{near[0]}", or declare the values: `{name}: one of {{...}}`', SEVERITY)

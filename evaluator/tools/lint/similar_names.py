@@ -1,0 +1,83 @@
+"""Similar names: a member of a `names` set that differs from another set's member by a small edit.
+
+Product lists are copied from the contract into several sets (exclusions, eligible products, language
+lists), and a name typed twice is sometimes typed differently: `"Azure StorSimpel"` in one set and
+`"Azure StorSimple"` in another. Names match ignoring case and spacing, so the misspelt one silently
+matches nothing. A pair of names that is at most two letters apart (and at least eight letters long,
+so that short distinct names are left alone) is reported at the less common one, unless some set
+lists both — then both spellings are meant (`"Testbase for M365", "Test Base for M365"`).
+
+Fix: spell the name as the contract does in every set; if both are real products, suppress the finding
+with a reason: `# vilkar: ignore[VK215] two products`.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterator
+
+from ...language import ast
+from ...language.diagnostics import Diagnostic
+from .context import LintContext
+
+CODE = "VK215"
+NAME = "similar-names"
+SEVERITY = "warning"
+MIN_LENGTH = 8
+
+
+def check(context: LintContext) -> Iterator[Diagnostic]:
+    members: list[tuple[str, str, ast.String]] = []  # (normalized, set name, literal)
+    for item in context.items():
+        if isinstance(item, ast.SetDecl) and item.names:
+            for literal in _literals(item.value):
+                members.append((_normal(literal.value), item.name, literal))
+    counts = Counter(normal for normal, _, _ in members)
+    sets: dict[str, set[str]] = {}
+    for normal, set_name, _ in members:
+        sets.setdefault(normal, set()).add(set_name)
+    by_name: dict[str, tuple[str, ast.String]] = {}
+    for normal, set_name, literal in members:
+        by_name.setdefault(normal, (set_name, literal))
+    names = sorted(by_name)
+    reported: set[str] = set()
+    for index, first in enumerate(names):
+        for second in names[index + 1:]:
+            if len(first) < MIN_LENGTH or len(second) < MIN_LENGTH or abs(len(first) - len(second)) > 2:
+                continue
+            if sets[first] & sets[second] or _distance(first, second, 2) > 2:
+                continue  # both spellings in one set: the author lists them on purpose
+            rare, common = (first, second) if counts[first] <= counts[second] else (second, first)
+            if rare in reported:
+                continue
+            reported.add(rare)
+            for normal, set_name, literal in members:
+                if normal == rare:
+                    other_set, other = by_name[common]
+                    yield Diagnostic(CODE, f'"{literal.value}" in set `{set_name}` is a small edit from '
+                                     f'"{other.value}" in set `{other_set}`: a typo?', literal.span,
+                                     f'write "{other.value}" if it is the same product', SEVERITY)
+
+
+def _literals(expr: ast.Expr) -> list[ast.String]:
+    if isinstance(expr, ast.SetLiteral):
+        return [item for item in expr.items if isinstance(item, ast.String)]
+    if isinstance(expr, ast.Binary) and expr.op == "+":
+        return _literals(expr.left) + _literals(expr.right)
+    return []
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _distance(left: str, right: str, limit: int) -> int:
+    """Levenshtein distance, stopping early once it exceeds `limit`."""
+    previous = list(range(len(right) + 1))
+    for i, a in enumerate(left, 1):
+        current = [i]
+        for j, b in enumerate(right, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
+        if min(current) > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
