@@ -39,7 +39,8 @@ def decide_line(policies: PolicySet, number: int, line: str, explain: bool = Fal
         problem = error.errors[0]
         if not problem.pointer:  # the line is no JSON at all
             column = problem.col or 1
-            text = f"not valid JSON at column {column}: {problem.message.removeprefix('not valid JSON: ')}"
+            text = (f"not valid JSON at column {column}: {problem.message.removeprefix('not valid JSON: ')}"
+                    if problem.message.startswith("not valid JSON") else problem.message)
             return _record({"source": source, "line": number, "error": text,
                             "errors": [{"pointer": "", "message": text, "line": number, "col": column}]}), False
         return _record({"source": source, "line": number, "error": "invalid request",

@@ -248,3 +248,19 @@ def test_cli_refuses_bad_files_without_a_traceback(tmp_path: Path, text: str, co
     assert result.exit_code in statuses, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("line,pointer", [
+    ('{"kind": "cancellation", "service": "a", "service": "b"}', "/service"),
+    ('{"kind": "cancellation", "n": ' + "9" * 4_301 + "}", "/n"),
+    ('{"kind": "cancellation", "service": "\\udc00"}', "/service"),
+    ("[" * 100_000 + "]" * 100_000, ""),
+], ids=["duplicate key", "4,301-digit integer", "lone surrogate", "nested 100,000 deep"])
+def test_a_batch_line_of_any_shape_is_an_error_record(line: str, pointer: str):
+    from evaluator.api import default_policies
+    from evaluator.batch import decide_line
+    text, decided = decide_line(default_policies(), 7, line, name="in.jsonl")
+    record = json.loads(text)
+    assert not decided and record["source"] == "in.jsonl:7"
+    assert pointer in [error["pointer"] for error in record["errors"]]
+

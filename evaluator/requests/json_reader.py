@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 _SPACE = " \t\n\r"
-_LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB]", re.ASCII)
+_LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)  # any surrogate, high (D8-DB) or low (DC-DF)
 
 
 class JsonProblem(Exception):
