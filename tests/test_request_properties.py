@@ -186,18 +186,18 @@ def test_the_compiled_validator_and_the_report_agree(document):
     assert [p.pointer for p in fast] == [p.pointer for p in slow]
 
 
-def as_text(document: Any) -> str | None:
+def as_text(document: Any, ascii: bool) -> str | None:
     """The document as JSON text (also read as YAML), if JSON can write it and it is small enough to parse
-    quickly in pure-Python YAML (giant texts are the evaluate property's)."""
+    quickly in pure-Python YAML (giant texts are the evaluate property's); `ascii` writes \\u escapes."""
     try:
-        text = json.dumps(document, ensure_ascii=False, default=str)
+        text = json.dumps(document, ensure_ascii=ascii, default=str)
     except Exception:  # a value JSON cannot write, or whose str() fails: no file to test
         return None
     return text if len(text) <= 5_000 else None
 
 
 @settings(max_examples=CLI_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.one_of(documents().map(as_text), st.binary(max_size=300).map(lambda data: data.decode("latin-1")),
+@given(st.one_of(st.tuples(documents(), st.booleans()).map(lambda drawn: as_text(*drawn)), st.binary(max_size=300).map(lambda data: data.decode("latin-1")),
                  st.text(max_size=300)),
        st.sampled_from(["doc.json", "doc.yaml"]), st.booleans())
 def test_the_command_line_never_prints_a_traceback(text, name, as_bytes):
