@@ -12,6 +12,8 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping
+from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -189,14 +191,27 @@ def schema_error(kind: str, problem: SchemaProblem) -> PolicyError:
 
 def _compiled(schema: dict[str, Any]) -> Any:
     """jsonschema-rs compiles a schema to native code: a valid document is confirmed in about a microsecond,
-    where jsonschema interprets the schema for every document. Formats are patterns (see shape.py)."""
+    where jsonschema interprets the schema for every document. Formats are patterns (see fast.py)."""
     try:
         import jsonschema_rs
     except ImportError:  # the pure-Python path gives the same answers, more slowly
         return False
+    if not _compares_exactly(jsonschema_rs):
+        return False  # a release that reads decimals as floats would pass 1.99999999999999999999 as an integer
     try:
         return jsonschema_rs.Draft202012Validator(fast_schema(schema), validate_formats=False, offline=True)
     except Exception:  # a schema the compiled validator cannot take: jsonschema, which loaded it, decides alone
+        return False
+
+
+@lru_cache(maxsize=1)
+def _compares_exactly(jsonschema_rs: Any) -> bool:
+    """Whether this jsonschema-rs compares numbers as exact decimals (always on since 0.35)."""
+    try:
+        probe = jsonschema_rs.Draft202012Validator({"type": "integer", "minimum": 0})
+        return (not probe.is_valid(Decimal("1.99999999999999999999")) and not probe.is_valid(Decimal("-1e-400"))
+                and probe.is_valid(Decimal("12.0")))
+    except Exception:
         return False
 
 
