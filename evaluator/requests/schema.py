@@ -221,14 +221,16 @@ def _check_meta(schema: Any) -> None:
         raise SchemaProblem("a schema file holds one JSON object")
     try:
         import jsonschema_rs
-    except ImportError:
-        return
-    try:
-        jsonschema_rs.meta.validate(schema)
-    except jsonschema_rs.ValidationError as error:
-        raise SchemaProblem(error.message, pointer(error.instance_path)) from None
-    except Exception as error:  # a schema the meta-schema check itself cannot read
-        raise SchemaProblem(str(error).splitlines()[0]) from None
+        meta = jsonschema_rs.meta
+    except (ImportError, AttributeError):
+        meta = None  # no compiled meta-schema check: the checks below, and jsonschema's report, remain
+    if meta is not None:
+        try:
+            meta.validate(schema)
+        except jsonschema_rs.ValidationError as error:
+            raise SchemaProblem(error.message, pointer(error.instance_path)) from None
+        except Exception as error:  # a schema the meta-schema check itself cannot read
+            raise SchemaProblem((str(error).splitlines() or [type(error).__name__])[0]) from None
     if "object" not in admitted_types(resolve(schema, schema), schema):
         raise SchemaProblem("a request kind's schema must describe an object")
 
