@@ -347,10 +347,29 @@ class Search:
         via = {used: text_value(decided._values[position[used]], decided.type_of(used)) for used in rule.uses
                if decided._values[position[used]] != self.result._values[self.compiled.position[used]]}
         pointers = {"/" + "/".join(str(part) for part in path): plain_input(value) for path, value in changes.items()}
+        rule = self.deciding_rule(decided, name) or rule
         return Counterfactual(name, pointers, new, rule.cites, old,
                               text_value(decided._values[decided._compiled.position[name]], decided.type_of(name)),
                               self.quotes.cite(rule.cites) if rule.cites else None, via,
                               {used: words_of_name(used, decided.type_of(used)) for used in via}, cost)
+
+    def deciding_rule(self, decided: Any, name: str) -> Any:
+        """The rule whose clause decides the new value: the decision's own if another of its rules now
+        applies, else the nearest rule behind it that changed (a fee's percentage tier)."""
+        fired = decided.fired()
+        base = self.result._trace
+        pending, seen = [name], set()
+        while pending:
+            current = pending.pop(0)
+            if current in seen or current not in fired:
+                continue
+            seen.add(current)
+            info, rule = fired[current]
+            index = self.index[id(self.definitions[current])]
+            if decided._trace[index] != base[index] and rule.cites:
+                return rule
+            pending.extend(rule.uses)
+        return None
 
     # -- what a decision reads
     def cone(self, name: str) -> set[str]:

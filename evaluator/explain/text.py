@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .model import Explanation, Paragraph
 from .quotes import Cite
+from .values import input_text
 
 
 def summary(explanation: Explanation, decisions: list[str] | None = None) -> str:
@@ -99,17 +100,7 @@ def _rule(paragraph: Paragraph) -> str:
 
 
 def _plain(value: object) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dict) and set(value) == {"amount", "currency"}:
-        from decimal import Decimal
-        from .values import money_text
-        return money_text(Decimal(str(value["amount"])), value["currency"])
-    return str(value)
+    return input_text(value)
 
 
 def _chosen(explanation: Explanation, decisions: list[str] | None) -> list[Paragraph]:
