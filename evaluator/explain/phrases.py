@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Union
 
 from ..language import ast
-from ..language.types import BoolT, DateT, DurationT, ListT, SetT, TimestampT, Type, strip_optional
+from ..language.types import BoolT, DateT, ListT, SetT, TimestampT, Type, strip_optional
 
 
 @dataclass(frozen=True)
