@@ -23,6 +23,8 @@ class Cone:
         self.choices = [code_of(compiled, code) for each in sorted(self.names)
                         for rule in self.definitions[each].rules.values() if rule.words is not None
                         for code in rule.words.choices]
+        # the identifiers those choices read, so that only they are bound for each changed request
+        self.chosen_reads = frozenset(name for code in self.choices for name in code.co_names)
 
     def _reach(self, name: str) -> set[str]:
         """The decision and every decision and let any of its rules may read, transitively."""
@@ -84,15 +86,19 @@ class Cone:
             pending.extend(used for rule in info.rules.values() for used in rule.uses)
         return found
 
-    def tested_names(self) -> list[tuple[Any, tuple]]:
-        """(subject, values at which it turns) of every condition on a decision or let of the cone."""
+    def tested_names(self) -> list[tuple[str, tuple, tuple[str, ...]]]:
+        """(subject, values at which it turns, names it is compared with) of every condition on a decision
+        or let of the cone: `notice_days >= 14 days` turns at 14, `total <= cap` where total reaches cap."""
         found = []
         for name in self.names:
             for rule in self.definitions[name].rules.values():
                 for test in rule.words.tests if rule.words is not None else ():
                     subject = test.subject
                     if subject is not None and subject.what == "name" and subject.key in self.compiled.position:
-                        found.append((subject.key, test.targets))
+                        others = tuple(part.key for part in test.phrase if not isinstance(part, str)
+                                       and part.what == "name" and part.key != subject.key
+                                       and part.key in self.compiled.position)
+                        found.append((subject.key, test.targets, others))
         return found
 
 

@@ -11,8 +11,8 @@ value): moving an opening time by a minute moves a due time by a minute, which s
 
 One field is tried first; two fields together only where no single field changes the decision, from
 the changes that moved something the decision reads. Every change reported is decided again through
-`PolicySet.evaluate`, schema and requirements included. The search is deterministic and bounded (a
-fixed number of evaluations per field), and the results are ordered: one field before two, the nearest
+`PolicySet.evaluate`, schema and requirements included. The search is deterministic and bounded (at
+most MAX_EVALUATIONS changed requests decided per decision), and the results are ordered: one field before two, the nearest
 change first (a cent before a dollar, a day before a week, see CHOICE_COST for enums and yes/no), a
 different new value before a second way to the same one, the request's own event date before other
 fields, then document order.
@@ -36,7 +36,8 @@ from .values import json_value, plain_input, text_value
 # A changed enum, yes/no, text or list counts as moving a number by half of its value: a cent more of
 # credits comes before moving a service to another category, which comes before an allowance cut by 80%.
 CHOICE_COST = 0.5
-MAX_PAIR_INPUTS = 24  # single changes that moved something, combined two at a time when one is not enough
+MAX_EVALUATIONS = 500  # changed requests decided per decision at most: the search's time is bounded by it
+MAX_PAIR_INPUTS = 12  # single changes that moved something, combined two at a time when one is not enough
 
 
 @dataclass
@@ -93,6 +94,8 @@ class Search:
         self.document = result._document
         self.base = (result._values, result._trace)
         self.memo: dict[tuple, Any] = {}
+        self.budget = MAX_EVALUATIONS
+        self.evaluations = 0  # changed requests decided so far, for the benchmark
         self.cones: dict[str, Cone] = {}
         self.definitions = {name: info for info in self.compiled.definitions for name in info.names}
         self.index = {id(info): position for position, info in enumerate(self.compiled.definitions)}
@@ -106,6 +109,7 @@ class Search:
     def for_decision(self, name: str, limit: int) -> list[Counterfactual]:
         if limit <= 0 or self.policies is None:
             return []
+        self.budget = MAX_EVALUATIONS
         cone = self.cone(name)
         if not cone.conditional():
             return []  # arithmetic alone decides it: any change moves it, none turns it
@@ -160,12 +164,13 @@ class Search:
         if after is None:
             return found
         values, _ = self.base
-        for subject, targets in cone.tested_names():
+        for subject, targets, others in cone.tested_names():
             position = self.compiled.position[subject]
             start, next_ = _number(values[position]), _number(after[0][position])
             if start is None or next_ is None or next_ == start:
                 continue
-            for target in targets:
+            compared = tuple(values[self.compiled.position[other]] for other in others)
+            for target in targets + compared:
                 bound = _number(target)
                 if bound is None:
                     continue
@@ -178,6 +183,10 @@ class Search:
         key = tuple(sorted((tuple(map(str, path)), repr(value)) for path, value in changes.items()))
         if key in self.memo:
             return self.memo[key]
+        if self.budget <= 0:
+            return None  # the search has decided as many changed requests as it may for this decision
+        self.budget -= 1
+        self.evaluations += 1
         document = _changed(self.document, changes)
         try:
             if self.compiled.requirement_infos and self.compiled.requirements(document):
@@ -212,7 +221,7 @@ class Search:
         key = ("chosen", tuple(sorted((tuple(map(str, p)), repr(v)) for p, v in changes.items())),
                frozenset(cone.names))
         if key not in self.memo:
-            bound = environment(self.compiled, _changed(self.document, changes), values)
+            bound = environment(self.compiled, _changed(self.document, changes), values, cone.chosen_reads)
             picked = []
             for code in codes:
                 try:

@@ -1,7 +1,8 @@
 """Where a number, an amount, a date or a timestamp turns a decision: the fewest steps in one direction.
 
 First guesses (the steps that bring a compared value onto a bound) are tried nearest first; then the
-step doubles from one until the decision turns, and halves back to the nearest step that turns. A
+step grows fourfold from one until the decision turns, and halves back to the nearest step that turns
+(a field that never turns it costs half the tries of doubling; one that does, as many). A
 value the field cannot take (past its minimum, past 2099) stops the doubling at the furthest one it
 can. A turn between two doublings that turns back before the next is not seen; the guesses from the
 rules' own bounds are what finds those.
@@ -12,7 +13,8 @@ from typing import Callable
 
 from .candidates import Field, moved, step_limit
 
-MAX_DOUBLINGS = 40
+MAX_GROWTHS = 24  # 4**24 steps: further than any field allows
+GROWTH = 4
 
 Turns = Callable[[int], "bool | None"]  # whether the decision turns at a step; None where there is no value
 
@@ -20,11 +22,15 @@ Turns = Callable[[int], "bool | None"]  # whether the decision turns at a step; 
 def turning_point(leaf: Field, direction: int, turns: Turns, guesses: set[int]) -> int | None:
     """The fewest steps in `direction` (1 or -1) at which `turns` says the decision turns, or None."""
     for guess in sorted((k for k in guesses if k * direction > 0), key=abs):
-        if turns(guess):  # something nearer may turn too: halve towards the start
+        if turns(guess):
+            # a guess lands on a bound of what moves evenly with the field: if one step nearer does not
+            # turn, the bound is the nearest turn; else something nearer turns too, so halve back to it
+            if abs(guess) == 1 or not turns(guess - direction):
+                return guess
             return narrowed(turns, 0, guess, direction)
     previous, steps = 0, direction
     limit = step_limit(leaf)
-    for _ in range(MAX_DOUBLINGS):
+    for _ in range(MAX_GROWTHS):
         steps = direction * min(abs(steps), limit)
         outcome = turns(steps)
         if outcome is None:  # past what the field allows: try the furthest value it does allow
@@ -34,7 +40,7 @@ def turning_point(leaf: Field, direction: int, turns: Turns, guesses: set[int]) 
             return narrowed(turns, previous, steps, direction)
         if abs(steps) >= limit or steps == previous:
             return None
-        previous, steps = steps, steps * 2
+        previous, steps = steps, steps * GROWTH
     return None
 
 
