@@ -48,7 +48,7 @@ def decide_line(policies: PolicySet, number: int, line: str, explain: bool = Fal
     except RequestError as error:
         return _record({"source": source, "line": number, "error": "invalid request",
                         "errors": [problem.to_dict() for problem in error.errors]}), False
-    return _record({"source": source, "line": number, **result.to_dict(trace=explain)}), True
+    return _record({"source": source, "line": number, **result.to_dict(trace=explain, explain=explain)}), True
 
 
 def _record(value: dict[str, Any]) -> str:

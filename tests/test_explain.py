@@ -131,11 +131,14 @@ def test_eval_records_carry_notes_and_the_explanation_as_data():
     assert "Note: Response times are the contract's expected first-response times" in plain
 
 
-def test_batch_records_carry_notes():
+def test_batch_records_carry_notes_and_with_explain_the_explanation():
     document = json.loads((ROOT / "samples" / "incident-sev-1-azure-uer.json").read_text(encoding="utf-8"))
     output = run("eval", "--batch", "-", "--workers", "1", input=json.dumps(document) + "\n").output
     [record] = [json.loads(line) for line in output.splitlines()]
-    assert any("not a guarantee" in note for note in record["notes"])
+    assert any("not a guarantee" in note for note in record["notes"]) and "explanation" not in record
+    output = run("eval", "--batch", "--explain", "-", "--workers", "1", input=json.dumps(document) + "\n").output
+    [record] = [json.loads(line) for line in output.splitlines()]
+    assert record["explanation"]["notes"] == record["notes"] and record["trace"]
 
 
 def test_eval_why_and_explain_full_on_the_command_line():

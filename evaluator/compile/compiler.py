@@ -203,10 +203,14 @@ class _KindCompiler:
                                            else None, _cites(declaration.citation), members)
         return Ref("set", name, words_of_name(name), None, "name")
 
+    def set_because(self, name: str) -> str | None:
+        declaration = self.checked.sets.get(name)
+        return declaration.reason.text if declaration is not None and declaration.reason is not None else None
+
     def words_builder(self, bodies: BodyCompiler) -> RuleWordsBuilder:
         reported = {name for decision in self.kind.decisions for name in decision.names}
         phrases = PhraseBuilder(self.kind.definitions, reported, self.checked.types, self.kind.value_types,
-                                self.set_ref)
+                                self.set_ref, self.set_because)
         return RuleWordsBuilder(phrases, bodies.code, bodies.cell_condition, bodies.bound_condition,
                                 lambda name: self.set_infos[name].members if name in self.set_infos else ())
 

@@ -91,7 +91,7 @@ class RuleWordsBuilder:
         elif value is not None:
             targets, set_ref = self.operand_targets(value)
         return Test(phrase, self.phrases.cell(subject, cell, negate=True) or (), code,
-                    self.phrases.ref(subject, "both"), targets, set_ref,
+                    self.phrases.ref(_unwrapped(subject), "both"), targets, set_ref,
                     isinstance(cell, ast.InCell) and cell.negated)
 
     def turns(self, expr: ast.Expr) -> tuple[Ref | None, tuple, Ref | None, bool]:
@@ -106,7 +106,7 @@ class RuleWordsBuilder:
                     and self.phrases.ref(right, "both").what == "request":
                 left, right = right, left  # `"uer" in request.offerings`: the list is what is tested
             targets, set_ref = self.operand_targets(right)
-            return self.phrases.ref(left, "both"), targets, set_ref, negated != (expr.op == "not in")
+            return self.phrases.ref(_unwrapped(left), "both"), targets, set_ref, negated != (expr.op == "not in")
         if isinstance(expr, ast.Presence):
             return self.phrases.ref(expr.operand, "both"), (None,), None, negated
         ref = self.phrases.ref(expr, "both")
@@ -139,6 +139,11 @@ def _calls(node: Any) -> list[ast.Call]:
             if name not in ("span", "citation", "reason", "notes"):
                 found.extend(_calls(getattr(node, name)))
     return found
+
+
+def _unwrapped(expr: ast.Expr) -> ast.Expr:
+    """`request.x if absent y` tests `request.x`."""
+    return expr.value if isinstance(expr, ast.IfAbsent) else expr
 
 
 def _chain(expr: ast.Expr, op: str) -> list[ast.Expr]:

@@ -11,8 +11,8 @@ value): moving an opening time by a minute moves a due time by a minute, which s
 
 One field is tried first; two fields together only where no single field changes the decision, from
 the changes that moved something the decision reads. Every change reported is decided again through
-`PolicySet.evaluate`, schema and requirements included. The search is deterministic and bounded (a
-fixed number of evaluations per field), and the results are ordered: one field before two, the nearest
+`PolicySet.evaluate`, schema and requirements included. The search is deterministic and bounded (at
+most MAX_EVALUATIONS changed requests decided per decision), and the results are ordered: one field before two, the nearest
 change first (a cent before a dollar, a day before a week, see CHOICE_COST for enums and yes/no), a
 different new value before a second way to the same one, the request's own event date before other
 fields, then document order.
@@ -25,18 +25,19 @@ from typing import Any
 
 from ..compile.plan import CompiledKind
 from ..errors import RequestError
-from ..language.types import BoolT, EnumT, strip_optional
-from .candidates import Field, Pointer, fields_read, moved, step_limit
+from .candidates import Field, Pointer, fields_read, moved
+from .cone import Cone
 from .phrases import words_of_name
-from .reading import code_of, environment
+from .reading import environment
+from .turning import turning_point
 from .quotes import Cite, quotes_for
 from .values import json_value, plain_input, text_value
 
-MAX_DOUBLINGS = 40
 # A changed enum, yes/no, text or list counts as moving a number by half of its value: a cent more of
 # credits comes before moving a service to another category, which comes before an allowance cut by 80%.
 CHOICE_COST = 0.5
-MAX_PAIR_INPUTS = 24  # single changes that moved something, combined two at a time when one is not enough
+MAX_EVALUATIONS = 500  # changed requests decided per decision at most: the search's time is bounded by it
+MAX_PAIR_INPUTS = 12  # single changes that moved something, combined two at a time when one is not enough
 
 
 @dataclass
@@ -92,8 +93,10 @@ class Search:
         self.policies = self.compiled.policies
         self.document = result._document
         self.base = (result._values, result._trace)
-        self.memo: dict[tuple, tuple | None] = {}
-        self._watched: dict[frozenset, tuple[list[int], list[int]]] = {}
+        self.memo: dict[tuple, Any] = {}
+        self.budget = MAX_EVALUATIONS
+        self.evaluations = 0  # changed requests decided so far, for the benchmark
+        self.cones: dict[str, Cone] = {}
         self.definitions = {name: info for info in self.compiled.definitions for name in info.names}
         self.index = {id(info): position for position, info in enumerate(self.compiled.definitions)}
         self.quotes = quotes_for(self.compiled.contract)
@@ -106,11 +109,12 @@ class Search:
     def for_decision(self, name: str, limit: int) -> list[Counterfactual]:
         if limit <= 0 or self.policies is None:
             return []
+        self.budget = MAX_EVALUATIONS
         cone = self.cone(name)
-        if not self.conditional(cone):
+        if not cone.conditional():
             return []  # arithmetic alone decides it: any change moves it, none turns it
         schema = self.policies.schemas.get(self.compiled.name, {})
-        fields = fields_read(self.compiled, schema, self.document, self.condition_paths(cone))
+        fields = fields_read(self.compiled, schema, self.document, cone.condition_paths())
         singles, movers = [], []
         for leaf in fields:
             order = leaf.order if leaf.path != self.event else -1
@@ -126,70 +130,31 @@ class Search:
             chosen += self.verified(name, pairs, limit - len(chosen), [c.new_value for c in chosen])
         return chosen
 
-    def tries(self, leaf: Field, name: str, cone: set[str]) -> list[tuple[dict, float]]:
+    def cone(self, name: str) -> Cone:
+        if name not in self.cones:
+            self.cones[name] = Cone(self.compiled, name)
+        return self.cones[name]
+
+    def tries(self, leaf: Field, name: str, cone: Cone) -> list[tuple[dict, float]]:
         """The single changes of one field worth deciding: its choices, or where a number turns."""
         if leaf.choices:
             return [({leaf.path: choice}, CHOICE_COST) for choice in leaf.choices]
         if leaf.what not in ("integer", "number", "money", "date", "timestamp") or leaf.value is None:
             return []
+        def turns(steps: int) -> bool | None:
+            value = moved(leaf, steps)
+            return None if value is None else self.outcome({leaf.path: value}, name, cone) == "flip"
+
         found = []
+        guesses = self.guesses(leaf, cone)
         for direction in (-1, 1):
-            steps = self.turning_point(leaf, direction, name, cone)
+            steps = turning_point(leaf, direction, turns, guesses)
             if steps is not None:
                 value = moved(leaf, steps)
                 found.append(({leaf.path: value}, _distance(leaf, steps)))
         return found
 
-    def turning_point(self, leaf: Field, direction: int, name: str, cone: set[str]) -> int | None:
-        """The fewest steps in one direction at which the decision turns (doubling, then halving)."""
-        def turns(steps: int) -> bool | None:
-            value = moved(leaf, steps)
-            if value is None:
-                return None
-            return self.outcome({leaf.path: value}, name, cone) == "flip"
-
-        guesses = sorted(k for k in self.guesses(leaf, cone) if k * direction > 0)
-        for guess in sorted(guesses, key=abs):
-            if turns(guess):  # something nearer may turn too: halve towards the start
-                return self.narrowed(turns, 0, guess, direction)
-        previous, steps = 0, direction
-        limit = step_limit(leaf)
-        for _ in range(MAX_DOUBLINGS):
-            steps = direction * min(abs(steps), limit)
-            outcome = turns(steps)
-            if outcome is None:  # past what the field allows: try the furthest value it does allow
-                steps = self.furthest(leaf, previous, steps)
-                outcome = turns(steps) if steps != previous else False
-            if outcome:
-                return self.narrowed(turns, previous, steps, direction)
-            if abs(steps) >= limit or steps == previous:
-                return None
-            previous, steps = steps, steps * 2
-        return None
-
-    @staticmethod
-    def furthest(leaf: Field, valid: int, invalid: int) -> int:
-        """The furthest step from `valid` towards `invalid` at which the field still has a value."""
-        while abs(invalid - valid) > 1:
-            middle = valid + (invalid - valid) // 2
-            if moved(leaf, middle) is None:
-                invalid = middle
-            else:
-                valid = middle
-        return valid
-
-    @staticmethod
-    def narrowed(turns: Any, low: int, high: int, direction: int) -> int:
-        """The nearest turning step in (low, high], given that high turns and low does not."""
-        while abs(high - low) > 1:
-            middle = low + (high - low) // 2 if direction > 0 else low - (low - high) // 2
-            if turns(middle):
-                high = middle
-            else:
-                low = middle
-        return high
-
-    def guesses(self, leaf: Field, cone: set[str]) -> set[int]:
+    def guesses(self, leaf: Field, cone: Cone) -> set[int]:
         """Steps that bring a compared value onto a bound of a tier or cell, assuming it moves evenly."""
         found: set[int] = set()
         one = moved(leaf, 1)
@@ -199,25 +164,18 @@ class Search:
         if after is None:
             return found
         values, _ = self.base
-        for name in cone:
-            info = self.definitions[name]
-            for rule in info.rules.values():
-                for test in rule.words.tests if rule.words is not None else ():
-                    subject = test.subject
-                    if subject is None or subject.what != "name" or subject.key not in self.compiled.position:
-                        continue
-                    position = self.compiled.position[subject.key]
-                    start, next_ = _number(values[position]), _number(after[0][position])
-                    if start is None or next_ is None or next_ == start:
-                        continue
-                    for target in test.targets:
-                        bound = _number(target)
-                        if bound is None:
-                            continue
-                        exact = (bound - start) / (next_ - start)
-                        for steps in (int(exact) - 1, int(exact), int(exact) + 1):
-                            if steps:
-                                found.add(steps)
+        for subject, targets, others in cone.tested_names():
+            position = self.compiled.position[subject]
+            start, next_ = _number(values[position]), _number(after[0][position])
+            if start is None or next_ is None or next_ == start:
+                continue
+            compared = tuple(values[self.compiled.position[other]] for other in others)
+            for target in targets + compared:
+                bound = _number(target)
+                if bound is None:
+                    continue
+                exact = (bound - start) / (next_ - start)
+                found.update(steps for steps in (int(exact) - 1, int(exact), int(exact) + 1) if steps)
         return found
 
     # -- deciding changed requests
@@ -225,6 +183,10 @@ class Search:
         key = tuple(sorted((tuple(map(str, path)), repr(value)) for path, value in changes.items()))
         if key in self.memo:
             return self.memo[key]
+        if self.budget <= 0:
+            return None  # the search has decided as many changed requests as it may for this decision
+        self.budget -= 1
+        self.evaluations += 1
         document = _changed(self.document, changes)
         try:
             if self.compiled.requirement_infos and self.compiled.requirements(document):
@@ -236,7 +198,7 @@ class Search:
         self.memo[key] = outcome
         return outcome
 
-    def outcome(self, changes: dict[Pointer, Any], name: str, cone: set[str]) -> str:
+    def outcome(self, changes: dict[Pointer, Any], name: str, cone: Cone) -> str:
         """"flip" when the decision changes through a condition, "moved" when something it reads changed."""
         decided = self.evaluate(changes)
         if decided is None:
@@ -244,22 +206,22 @@ class Search:
         values, trace = decided
         base_values, base_trace = self.base
         position = self.compiled.position[name]
-        traces, categorical = self.watched(cone)
-        conditions = any(trace[i] != base_trace[i] for i in traces) or \
-            any(values[i] != base_values[i] for i in categorical) or \
+        conditions = any(trace[i] != base_trace[i] for i in cone.traces) or \
+            any(values[i] != base_values[i] for i in cone.categorical) or \
             self.chosen(cone, changes, values) != self.chosen(cone, {}, base_values)
-        if values[position] != base_values[position] and (conditions or position in categorical):
+        if values[position] != base_values[position] and (conditions or position in cone.categorical):
             return "flip"
         return "moved" if conditions else "none"
 
-    def chosen(self, cone: set[str], changes: dict[Pointer, Any], values: tuple) -> tuple:
+    def chosen(self, cone: Cone, changes: dict[Pointer, Any], values: tuple) -> tuple:
         """Which argument each `min`/`max` of the cone chose for this request."""
-        codes = self.choice_codes(cone)
+        codes = cone.choices
         if not codes:
             return ()
-        key = ("chosen", tuple(sorted((tuple(map(str, p)), repr(v)) for p, v in changes.items())), frozenset(cone))
+        key = ("chosen", tuple(sorted((tuple(map(str, p)), repr(v)) for p, v in changes.items())),
+               frozenset(cone.names))
         if key not in self.memo:
-            bound = environment(self.compiled, _changed(self.document, changes), values)
+            bound = environment(self.compiled, _changed(self.document, changes), values, cone.chosen_reads)
             picked = []
             for code in codes:
                 try:
@@ -269,25 +231,7 @@ class Search:
             self.memo[key] = tuple(picked)
         return self.memo[key]
 
-    def choice_codes(self, cone: set[str]) -> list[Any]:
-        key = ("codes", frozenset(cone))
-        if key not in self.memo:
-            self.memo[key] = [code_of(self.compiled, code) for name in sorted(cone)
-                              for rule in self.definitions[name].rules.values() if rule.words is not None
-                              for code in rule.words.choices]
-        return self.memo[key]
-
-    def watched(self, cone: set[str]) -> tuple[list[int], list[int]]:
-        """Where a cone's conditions show: the trace of each definition, the yes/no and enum values."""
-        key = frozenset(cone)
-        if key not in self._watched:
-            traces = sorted({self.index[id(self.definitions[name])] for name in cone})
-            categorical = sorted(self.compiled.position[name] for name in cone
-                                 if _categorical(self.compiled.types[self.compiled.position[name]]))
-            self._watched[key] = (traces, categorical)
-        return self._watched[key]
-
-    def pairs(self, name: str, cone: set[str], movers: list[tuple[dict, float, int]]) -> list[tuple[dict, float, int]]:
+    def pairs(self, name: str, cone: Cone, movers: list[tuple[dict, float, int]]) -> list[tuple[dict, float, int]]:
         found = []
         for first in range(len(movers)):
             for second in range(first + 1, len(movers)):
@@ -347,74 +291,29 @@ class Search:
         via = {used: text_value(decided._values[position[used]], decided.type_of(used)) for used in rule.uses
                if decided._values[position[used]] != self.result._values[self.compiled.position[used]]}
         pointers = {"/" + "/".join(str(part) for part in path): plain_input(value) for path, value in changes.items()}
+        rule = self.deciding_rule(decided, name) or rule
         return Counterfactual(name, pointers, new, rule.cites, old,
                               text_value(decided._values[decided._compiled.position[name]], decided.type_of(name)),
                               self.quotes.cite(rule.cites) if rule.cites else None, via,
                               {used: words_of_name(used, decided.type_of(used)) for used in via}, cost)
 
-    # -- what a decision reads
-    def cone(self, name: str) -> set[str]:
-        """The decision and every decision and let any of its rules may read, transitively."""
-        found: set[str] = set()
-        pending = [name]
+    def deciding_rule(self, decided: Any, name: str) -> Any:
+        """The rule whose clause decides the new value: the decision's own if another of its rules now
+        applies, else the nearest rule behind it that changed (a fee's percentage tier)."""
+        fired = decided.fired()
+        base = self.result._trace
+        pending, seen = [name], set()
         while pending:
-            current = pending.pop()
-            if current in found or current not in self.definitions:
+            current = pending.pop(0)
+            if current in seen or current not in fired:
                 continue
-            found.add(current)
-            for rule in self.definitions[current].rules.values():
-                pending.extend(rule.uses)
-        return found
-
-    def conditional(self, cone: set[str]) -> bool:
-        """Whether anything in the cone can decide differently: a rule with alternatives or a yes/no value."""
-        for name in cone:
-            info = self.definitions[name]
-            if len(info.rules) > 1 or any(_categorical(type_) for type_ in info.types):
-                return True
-            if any(rule.words is not None and rule.words.choices for rule in info.rules.values()):
-                return True
-        return False
-
-    def condition_paths(self, cone: set[str]) -> list[tuple[str, ...]]:
-        """The request fields that reach a condition of the cone (a row, tier or exception, or a yes/no or
-        enum value): only a change of one of them can turn the decision rather than just move it."""
-        pending: list[str] = []
-        found: list[tuple[str, ...]] = []
-
-        def add(path: tuple[str, ...]) -> None:
-            if path not in found:
-                found.append(path)
-
-        for name in sorted(cone, key=lambda n: self.index[id(self.definitions[n])]):
-            info = self.definitions[name]
-            if any(_categorical(type_) for type_ in info.types):
-                pending.append(name)
-                continue
-            for rule in info.rules.values():
-                if rule.words is not None and rule.words.choices:
-                    pending.append(name)
-                for test in rule.words.tests if rule.words is not None else ():
-                    for ref in [test.subject] + [part for part in test.phrase if not isinstance(part, str)]:
-                        if ref is not None and ref.what == "request":
-                            add(tuple(ref.key))
-                        elif ref is not None and ref.what == "name":
-                            pending.append(ref.key)
-        seen: set[str] = set()
-        while pending:
-            name = pending.pop(0)
-            if name in seen or name not in self.definitions:
-                continue
-            seen.add(name)
-            info = self.definitions[name]
-            for path in list(info.inputs) + [p for rule in info.rules.values() for p in rule.inputs]:
-                add(path)
-            pending.extend(used for rule in info.rules.values() for used in rule.uses)
-        return found
-
-
-def _categorical(type_: Any) -> bool:
-    return isinstance(strip_optional(type_), (BoolT, EnumT))
+            seen.add(current)
+            info, rule = fired[current]
+            index = self.index[id(self.definitions[current])]
+            if decided._trace[index] != base[index] and rule.cites:
+                return rule
+            pending.extend(rule.uses)
+        return None
 
 
 def _number(value: Any) -> Decimal | None:

@@ -39,6 +39,7 @@ class Paragraph:
     steps: list[str] = field(default_factory=list)  # names of the lets behind it, deepest first
     depends_on: list[str] = field(default_factory=list)  # the decisions it reads
     derivation: list[str] = field(default_factory=list)  # the business time counted, as the calendar said it
+    computed: bool = False  # decided by arithmetic alone, not by a condition or the author's words
 
 
 @dataclass
@@ -119,7 +120,7 @@ class Explainer:
         depends = [used for used in self.decisions_behind(rule, steps) if used not in names]
         return Paragraph(names, values, texts, summary, because, cites, info.source if rule.role == "none"
                          else rule.source, inputs, rule.text, rule.role, info.reported, notes, counted, steps,
-                         depends, counted_all)
+                         depends, counted_all, _computed(rule))
 
     def counted(self, name: str) -> list[str]:
         """How business time was counted for a definition, day by day (the calendar's description and
@@ -167,7 +168,11 @@ class Explainer:
                 held += self.passed_over(info, rule)
             said = " and ".join(held) if held else "it applies in every case"
             computed = words.value[0] if len(words.value) == 1 else ()
-            if any(isinstance(part, Ref) and part.what in ("request", "name") for part in computed):
+            named = computed[0] if len(computed) == 1 and isinstance(computed[0], Ref) else None
+            if named is not None and named.what == "name" and named.key in self.fired \
+                    and named.key not in self.result.decisions:
+                said += ": " + self.reason(*self.fired[named.key])  # `-> in_agreement`: what the let says
+            elif any(isinstance(part, Ref) and part.what in ("request", "name") for part in computed):
                 said += ": " + self.reading.say(computed, "both")
             return said
         failed = self.failed_rows(info)
@@ -227,7 +232,8 @@ class Explainer:
             if len(failing) == 1 and failing[0].set_ref is None and self.reading.holds(failing[0]) is False \
                     and not _implied(failing[0], rule):
                 sentence = self.reading.say(failing[0].negated, "name")
-                if sentence not in said:
+                own = [self.reading.say(test.phrase, "name") for test in rule.words.tests]
+                if sentence not in said and sentence not in own:
                     said.append(sentence)
         return said[:2]
 
@@ -255,11 +261,18 @@ class Explainer:
             if rule.role == "exception" and index >= fired_index:
                 continue
             failing = [test for test in candidate.words.tests if self.reading.holds(test) is not True]
-            if len(failing) != 1 or failing[0].set_ref is None or self.reading.holds(failing[0]) is not False:
+            listed = [test for test in failing if test.set_ref is not None]
+            if not listed or len(failing) > 2 or any(self.reading.holds(test) is not False for test in failing):
+                continue  # an exclusion list decided, alone or with one more condition
+            said = self.exclusion(listed[0], candidate)
+            if said is None:
                 continue
-            said = self.exclusion(failing[0], candidate)
-            if said is not None:
-                found.append(said)
+            sentence, cite = said
+            others = [self.reading.say(test.negated, "name") for test in failing if test is not listed[0]]
+            if others:
+                head, _, tail = sentence.partition(", so not ")
+                sentence = f"{head} and {others[0]}" + (f", so not {tail}" if tail else "")
+            found.append((sentence, cite))
         return found
 
     def exclusion(self, test: Test, candidate: RuleInfo) -> tuple[str, Cite | None] | None:
@@ -339,8 +352,8 @@ class Explainer:
             return lines
         paragraph = _deciding(explanation, paragraph)
         why = [sentence for sentence in paragraph.because if sentence]
-        if why:
-            lines.append("Because " + _lower_first("; ".join(why)) + ".")
+        if why:  # the reason follows the first line, the answer, before what the kind adds to it
+            lines.insert(1, "Because " + _lower_first("; ".join(why)) + ".")
         return lines[:3]
 
 
@@ -348,6 +361,11 @@ def _plain_calendar(described: str) -> str:
     """Which hours applied, without the policies' names: the calendar is the rule set's, a field is a field."""
     plain = re.sub(r"the calendar `[^`]*`", "the rule set's calendar", described)
     return plain.replace("`", "")
+
+
+def _computed(rule: RuleInfo) -> bool:
+    words = rule.words
+    return rule.role == "rule" and words is not None and not words.logic
 
 
 def _implied(test: Test, rule: RuleInfo) -> bool:
@@ -361,7 +379,7 @@ def _deciding(explanation: Explanation, paragraph: Paragraph) -> Paragraph:
     """The paragraph whose condition decided: a value computed from another decision (a fee from its
     percentage) is explained by that decision's reason."""
     seen = set()
-    while paragraph.role == "rule" and len(paragraph.because) <= 1 and paragraph.depends_on:
+    while paragraph.computed and len(paragraph.because) <= 1 and paragraph.depends_on:
         following = explanation.paragraph(paragraph.depends_on[0])
         if following is None or following.names[0] in seen:
             break

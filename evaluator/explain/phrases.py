@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Union
 
 from ..language import ast
-from ..language.types import BoolT, DateT, DurationT, ListT, SetT, TimestampT, Type, strip_optional
+from ..language.types import BoolT, DateT, ListT, SetT, TimestampT, Type, strip_optional
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,14 @@ class PhraseBuilder:
     `types` the checker's type of every expression node; `set_words` names a global set in words."""
 
     def __init__(self, definitions: dict[str, Any], reported: set[str], types: dict[int, Type],
-                 value_types: dict[str, Type], set_words: Callable[[str], Ref | None]):
+                 value_types: dict[str, Type], set_words: Callable[[str], Ref | None],
+                 set_because: Callable[[str], str | None] = lambda name: None):
         self.definitions = definitions
         self.reported = reported
         self.types = types
         self.value_types = value_types
         self.set_words = set_words
+        self.set_because = set_because
         self.depth = 0
 
     # -- references
@@ -86,7 +88,8 @@ class PhraseBuilder:
             if found is not None:
                 return found
             return Ref("variable", expr.name, words_of_name(expr.name), None, "name")
-        if isinstance(expr, ast.Field):
+        if isinstance(expr, ast.Field) and not isinstance(expr.base, ast.Name) or \
+                isinstance(expr, ast.Field) and expr.base.name not in self.definitions:
             return Ref("variable", expr.name, words_of_name(expr.name), None, "name")
         return None
 
@@ -132,7 +135,9 @@ class PhraseBuilder:
         if isinstance(expr, ast.SetLiteral):
             return _listed([self.value(item) for item in expr.items], "and") if expr.items else ("none",)
         if isinstance(expr, ast.IfAbsent):
-            return self.value(expr.value) + (" (or, where it is absent, ",) + self.value(expr.fallback) + (")",)
+            return self.value(expr.value) + (" (",) + self.value(expr.fallback) + (" where not given)",)
+        if isinstance(expr, ast.Field):  # a part of a let's or decision's value: `annual_period.end`
+            return (f"the {words_of_name(expr.name)} of ",) + self.value(expr.base)
         if isinstance(expr, ast.Conditional):
             return ("if ",) + self.condition(expr.condition) + (", ",) + self.value(expr.then) \
                 + (", else ",) + self.value(expr.otherwise)
@@ -196,6 +201,8 @@ class PhraseBuilder:
             return self.subject(expr.operand) + (" is not" if negate else " is",) + (" within business hours",)
         if isinstance(expr, ast.Comprehension) and expr.function in ("any", "all"):
             return self.comprehension(expr, negate)
+        if isinstance(expr, ast.IfAbsent):  # `request.x if absent false`: the field, and what absence means
+            return self.condition(expr.value, negate) + (" (",) + self.value(expr.fallback) + (" where not given)",)
         inlined = self.inline(expr, negate)
         if inlined is not None:
             return inlined
@@ -232,11 +239,16 @@ class PhraseBuilder:
             items = [self.operand(item) for item in right.items]
             verb = " is not " if negated else " is "
             return self.subject(left) + (verb,) + _listed(items, "or")
+        listed = self.set_because(right.name) if isinstance(right, ast.Name) else None
+        if listed and not negated:  # the author's words for being on the list: "is not covered by ..."
+            return self.operand(left) + (f" {listed}",)
         verb = " is not in " if negated else " is in "
         return self.subject(left) + (verb,) + self.operand(right)
 
     def subject(self, expr: ast.Expr) -> Phrase:
         """What a condition tests, by name (a let by its value, which has no name in the contract)."""
+        if isinstance(expr, ast.IfAbsent) and self.ref(expr.value, "name") is not None:
+            return (self.ref(expr.value, "name"), " (") + self.value(expr.fallback) + (" where not given)",)
         ref = self.ref(expr, "name")
         if ref is not None:
             return (ref,)

@@ -102,12 +102,16 @@ def code_of(compiled: Any, text: str) -> Any:
     return code
 
 
-def environment(compiled: Any, document: dict[str, Any], values: tuple) -> dict[str, Any]:
-    """The identifiers a rule's condition code reads, bound as the decision function bound them."""
+def environment(compiled: Any, document: dict[str, Any], values: tuple,
+                needed: frozenset[str] | None = None) -> dict[str, Any]:
+    """The identifiers a rule's condition code reads, bound as the decision function bound them (only
+    the `needed` ones, when given)."""
     found: dict[str, Any] = {}
     namespace = compiled.namespace
     scope = {REQUEST: document}
     for identifier, what, key in compiled.explaining.environment:
+        if needed is not None and identifier not in needed:
+            continue
         if what == "value":
             found[identifier] = values[key]
             continue
@@ -115,7 +119,7 @@ def environment(compiled: Any, document: dict[str, Any], values: tuple) -> dict[
             found[identifier] = eval(code_of(compiled, key), namespace, scope)
         except Exception:  # a field this request leaves out, read by a rule that did not decide
             continue
-    if compiled.calendar is not None:
+    if compiled.calendar is not None and (needed is None or CALENDAR in needed):
         location: Any = document
         for part in compiled.location:
             location = location.get(part) if isinstance(location, dict) else None

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from .model import Explanation, Paragraph
 from .quotes import Cite
+from .values import input_text
 
 
 def summary(explanation: Explanation, decisions: list[str] | None = None) -> str:
     """Headline, notes, and per decision (or per decision asked about) two lines: why, and the clause."""
-    lines = list(explanation.headline)
-    if explanation.notes:
-        lines.append("")
-        lines.extend(f"Note: {note}" for note in explanation.notes)
+    lines = list(explanation.headline) + [""]
+    lines.extend(f"Note: {note}" for note in explanation.notes)
     said: set[str] = set()
     quoted: set[str] = set()
-    lines.append("")
     for paragraph in _chosen(explanation, decisions):
         lines.extend(_paragraph(paragraph, said, quoted))
     return "\n".join(lines)
@@ -29,18 +27,20 @@ def _paragraph(paragraph: Paragraph, said: set[str], quoted: set[str]) -> list[s
             said.add(sentence)
     head = "; ".join(f"{name}: {paragraph.texts[name]}" for name in paragraph.names)
     reason = "; ".join(reasons)
-    lines = [f"{head} — {reason}." if reason else f"{head}."]
-    if paragraph.counted:
-        lines.append("  counted " + "; ".join(paragraph.counted))
-    shown = []
-    for index, cite in enumerate(paragraph.cites):
+    quotes = []
+    for cite in paragraph.cites:
         if cite.quote and cite.citation not in quoted:
             quoted.add(cite.citation)
-            shown.append(_cite(cite))
-        elif index == 0:
-            shown.append(cite.section + (" (quoted above)" if cite.quote else ""))
-    if shown:
-        lines.append("  " + "; ".join(shown))
+            quotes.append(_cite(cite))
+    where = ""
+    if not quotes and paragraph.cites:  # nothing new to quote: the clause goes on the paragraph's line
+        first = paragraph.cites[0]
+        where = f" ({first.section}{', quoted above' if first.quote else ''})"
+    lines = [f"{head} — {reason}{where}." if reason else f"{head}{where}."]
+    if paragraph.counted:
+        lines.append("  counted " + "; ".join(paragraph.counted))
+    if quotes:
+        lines.append("  " + "; ".join(quotes))
     return lines
 
 
@@ -99,17 +99,7 @@ def _rule(paragraph: Paragraph) -> str:
 
 
 def _plain(value: object) -> str:
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dict) and set(value) == {"amount", "currency"}:
-        from decimal import Decimal
-        from .values import money_text
-        return money_text(Decimal(str(value["amount"])), value["currency"])
-    return str(value)
+    return input_text(value)
 
 
 def _chosen(explanation: Explanation, decisions: list[str] | None) -> list[Paragraph]:

@@ -49,7 +49,7 @@ def text_value(value: Any, type_: Type | None) -> str:
         return f"{value.start} to {value.end} (period {value.number})"
     if isinstance(inner, DurationT):
         clock, count = value if isinstance(value, tuple) else (inner.clock, value)
-        return duration_text(int(count), clock, inner.scale)
+        return duration_text(count, clock, inner.scale)
     if isinstance(inner, MoneyT):
         amount, currency = value if isinstance(value, tuple) else (value, inner.currency)
         return money_text(Decimal(amount), currency)
@@ -81,17 +81,16 @@ def money_text(amount: Decimal, currency: str | None) -> str:
     return f"{currency + ' ' if currency else ''}{amount:,.2f}"
 
 
-def duration_text(count: int, clock: str | None, scale: str) -> str:
-    """`120` business minutes → "2 business hours"; `1440` calendar minutes → "24 hours"; `9` days."""
+def duration_text(count: Any, clock: str | None, scale: str) -> str:
+    """`120` business minutes → "2 business hours"; `1440` calendar minutes → "24 hours"; `9` days;
+    half a day (a request's `resource_days: 0.5`) → "0.5 days"."""
     prefix = "business " if clock == "business" else ""
-    if scale == "months":
-        return f"{count} {prefix}{'month' if abs(count) == 1 else 'months'}"
-    if scale == "days":
-        return f"{count} {prefix}{'day' if abs(count) == 1 else 'days'}"
-    if count and count % 60 == 0:
-        hours = count // 60
-        return f"{hours} {prefix}{'hour' if abs(hours) == 1 else 'hours'}"
-    return f"{count} {prefix}{'minute' if abs(count) == 1 else 'minutes'}"
+    number = Decimal(str(count))
+    if scale == "minutes" and number and number % 60 == 0:
+        number, unit = number / 60, "hour"
+    else:
+        unit = {"months": "month", "days": "day"}.get(scale, "minute")
+    return f"{_number(number)} {prefix}{unit if abs(number) == 1 else unit + 's'}"
 
 
 def constant_text(key: Any, type_: Type | None) -> str:
