@@ -32,7 +32,7 @@ BAD = {  # what each malformed line must say, in its record's `error`
     b'{"kind": "cancellation", "service": "\\ud800"}': "invalid request",
     b'{"kind": "cancellation", "service": "Work\xed\xa0\x80shop"}': "not UTF-8 text at column 42 (byte 0xED",
     b'{"kind": "cancellation", "service": "\xff"}': "not UTF-8 text at column 38 (byte 0xFF",
-    b"[" * 100_000: "not valid JSON at column 1",
+    b"[" * 100_000: "it is nested too deeply to read",
     b'{"kind": "cancellation"} {"kind": "incident"}': "not valid JSON at column 25: there is more",
     b'{"kind": "cancellation", "service": NaN}': "invalid request",
     b'{"kind": "cancellation", "service_start": "2026-12-10", "service_start": "2026-12-11"}': "invalid request",
@@ -92,7 +92,7 @@ def test_batch_records_are_the_results_to_dict(tmp_path):
         assert len(output.splitlines()) == len(lines) > 10
         for number, (record, line) in enumerate(zip(output.splitlines(), lines), 1):
             expected = {"source": f"{path}:{number}", "line": number,
-                        **policies.evaluate(parse_line(line)).to_dict(trace=explain)}
+                        **policies.evaluate(parse_line(line)).to_dict(trace=explain, explain=explain)}
             assert record == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
 
 
