@@ -111,17 +111,22 @@ class PolicySet:
             except Exception as error:
                 raise _fault(error, compiled) from None
             if failed:
-                raise RequestError([self.requirement_problem(compiled, index, plain) for index in failed])
+                raise RequestError([problem for index in failed
+                                    for problem in self.requirement_problems(compiled, index, plain)])
         return compiled, plain
 
-    def requirement_problem(self, compiled: CompiledKind, index: int, document: dict[str, Any]) -> RequestProblem:
+    def requirement_problems(self, compiled: CompiledKind, index: int, document: dict[str, Any]) -> list[RequestProblem]:
+        """A failed requirement, reported at each field it names."""
         info = compiled.requirement_infos[index]
-        value: Any = document
-        for part in info.path:
-            value = value.get(part) if isinstance(value, dict) else None
-        where = "".join("/" + part for part in info.path)
         hint = f"{info.cites} ({info.source})" if info.cites else info.source
-        return RequestProblem(where, info.message, value, hint, has_value=value is not None)
+        problems = []
+        for path in (info.path, *info.also):
+            value: Any = document
+            for part in path:
+                value = value.get(part) if isinstance(value, dict) else None
+            where = "".join("/" + part for part in path)
+            problems.append(RequestProblem(where, info.message, value, hint, has_value=value is not None))
+        return problems
 
 
 def load_policies(path: str | os.PathLike[str] | None = None, *,

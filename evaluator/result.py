@@ -29,6 +29,14 @@ class Result:
         self._notes: list[str] | None = None
         self._explanation: Any = None
 
+    def applicable_notes(self) -> list[str]:
+        """The kind's notes that apply to this request: every plain `note`, and each `note ... when` that holds."""
+        compiled = self._compiled
+        if compiled.note_flags is None:
+            return list(compiled.notes)
+        flags = compiled.note_flags(self._document, self._values)
+        return [note for note, applies in zip(compiled.notes, flags) if applies]
+
     @property
     def decisions(self) -> dict[str, Any]:
         if self._decisions is None:
@@ -43,9 +51,7 @@ class Result:
         the rules that decided them (interpretations, hedges), each once (SPEC §4, §8.4)."""
         if self._notes is None:
             compiled = self._compiled
-            flags = getattr(compiled, "note_flags", None)  # `note "..." when condition`: only where it holds
-            found = list(compiled.notes) if flags is None else \
-                [note for note, applies in zip(compiled.notes, flags(self._document, self._values)) if applies]
+            found = self.applicable_notes()
             if compiled.calendar is not None:  # how its business hours are read (F9) holds for every answer
                 found.extend(note for note in compiled.calendar.notes if note not in found)
             for info, index in zip(self._compiled.definitions, self._trace):

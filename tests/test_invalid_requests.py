@@ -1,6 +1,6 @@
 """Invalid requests, generated from the schemas: every kind, every field at every depth.
 
-For each of the 11 kinds the first sample document of that kind is the valid starting point. Walking
+For each of the 18 kinds the first sample document of that kind is the valid starting point. Walking
 the kind's JSON schema (local `$ref`s resolved) yields one mutation per rule a field has: removing a
 required field, a value of the wrong JSON type, a value outside an enum or const, a date or timestamp
 that is malformed or does not exist, a bound or pattern broken, an unknown extra field on every object,
@@ -277,7 +277,7 @@ MUTATIONS = all_mutations()
 
 
 def test_every_kind_has_a_schema_and_a_valid_sample():
-    assert len(KINDS) == 11
+    assert len(KINDS) == 18
     for kind in KINDS:
         policies().validate(first_sample(kind))  # does not raise
 

@@ -23,8 +23,8 @@ SEEDED = [
      "rows of a `unique` table overlap"),
     ("incident.vk", '-> 4 business hours, "business"  cites', '-> 4 business hours, "business"  # cites',
      "VK204", '-> 4 business hours, "business"', "this table row cites no clause"),
-    ("aem_event.vk", 'cites "Tabel 11 – Typer af udvidede løsninger: AEM er kun tilgængelig for kunder',
-     'cites "Tabel 12 – Typer af udvidede løsninger: AEM er kun tilgængelig for kunder', "VK205", "Tabel 12",
+    ("aem_event.vk", 'cites "Tabel 11 – Typer af udvidede løsninger: Microsoft Azure Event Management (AEM): AEM er kun',
+     'cites "Tabel 12 – Typer af udvidede løsninger: Microsoft Azure Event Management (AEM): AEM er kun', "VK205", "Tabel 12",
      '"Tabel 12" does not occur in the contract text'),
     ("incident.vk", 'request.severity in {"1", "A"}', 'request.sevrity in {"1", "A"}', "VK102", "request.sevrity",
      "has no field `sevrity`"),
@@ -37,6 +37,8 @@ SEEDED = [
      "does not decide `in_time`"),
     ("cancellation.vk", 'because "{fee_percent} of the service cost', 'because "`fee_percent` of the service cost',
      "VK250", "`fee_percent` of the service cost", "these words show policy code"),
+    ("allowance.vk", "except first when not allocated_in_time", "except when not allocated_in_time", "VK240",
+     "except when allocated_total < request.flexible_allowance", "can both apply"),
 ]
 
 

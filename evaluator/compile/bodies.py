@@ -57,7 +57,29 @@ class BodyCompiler:
             return self.rule_body(decision, body, targets[0], types[0], trace)
         if isinstance(body, ast.TiersBody):
             return self.tiers_body(decision, body, targets[0], types[0], trace)
+        if isinstance(body, ast.AllOfBody):
+            return self.all_of_body(decision, body, targets[0], trace)
         return self.match_body(decision, body, targets, types, trace)
+
+    # -- a condition of parts
+    def all_of_body(self, decision: Definition, body: ast.AllOfBody, target: str, trace: str) -> dict[int, RuleInfo]:
+        """True when every part holds; else false, traced to the first part that does not."""
+        tests = tuple(part.test for part in body.parts)
+        rules = {-1: RuleInfo("every part holds", _cites(decision.citation), body.span.location(),
+                              self.paths_of(tests), "holds", self.decisions_read(tests))}
+        emit = self.emitter.emit
+        keyword = "if"
+        for index, part in enumerate(body.parts):
+            self.origin(part, decision)
+            emit(f"{keyword} not ({self.code(part.test)}):")
+            emit(f"{target} = False", 2)
+            emit(f"{trace} = {index}", 2)
+            rules[index] = self.rule_info(part.test, part.citation, "fails", decision)
+            keyword = "elif"
+        emit("else:")
+        emit(f"{target} = True", 2)
+        emit(f"{trace} = -1", 2)
+        return rules
 
     # -- a rule and its exceptions
     def rule_body(self, decision: Definition, body: ast.RuleBody, target: str, type_: Type,
@@ -275,6 +297,9 @@ def _collect_names(node: Any, found: list[str], bound: frozenset[str]) -> None:
         _collect_names(node.source, found, bound)
         inner = bound | {node.variable}
         _collect_names((node.element, node.where) if node.where is not None else (node.element,), found, inner)
+    elif isinstance(node, ast.Selection):
+        _collect_names(node.source, found, bound)
+        _collect_names(node.condition, found, bound | {node.variable})
     elif hasattr(node, "__dataclass_fields__"):
         for name in node.__dataclass_fields__:
             if name not in ("span", "citation"):

@@ -59,6 +59,7 @@ RUNTIME_NAMES: dict[str, Any] = {
     "_clock_in": runtime.clock_in, "_abs_number": runtime.abs_number, "_abs_pair": runtime.abs_pair,
     "_negate_pair": runtime.negate_pair, "_as_names": runtime.as_names,
     "_add_months": months.add_months, "_period": months.period,
+    "_quantity": runtime.quantity, "_first_where": runtime.first_where, "_starts_with": runtime.starts_with,
 }
 BUILTINS = {"min": min, "max": max, "sum": sum, "any": any, "all": all, "len": len, "abs": abs,
             "frozenset": frozenset, "tuple": tuple}
@@ -85,7 +86,7 @@ def instantiate(plan: KindPlan, constants: dict[str, Any], code: Any = None) -> 
     return CompiledKind(plan.name, namespace["decide"], namespace["requirements"], plan.definitions,
                         plan.requirement_infos, plan.names, plan.types, plan.reported, plan.source_code,
                         plan.calendar, plan.location, namespace.get("decide_narrated"), plan.notes, plan.origins,
-                        explaining=plan.explaining, namespace=namespace)
+                        explaining=plan.explaining, namespace=namespace, note_flags=namespace.get("note_flags"))
 
 
 def compile_plan(plan: KindPlan) -> Any:
@@ -136,6 +137,8 @@ class _GlobalValues:
             value = self.evaluator.value(code, expr)
             if isinstance(declaration, ast.SetDecl) and declaration.names:
                 value = runtime.as_names(value)
+            if isinstance(declaration, ast.SetDecl) and declaration.using is not None:
+                value = _with_aliases(value, self.checked.sets[declaration.using])
             self.done[name] = self.constants.code(value)
         return self.done[name]
 
@@ -170,7 +173,7 @@ class _KindCompiler:
         narrated = self.decide_function(narrated=True)[0] if self.kind.calendar else Emitter()
         requirements, requirement_infos = self.requirements_function()
         module = Emitter()
-        for part in (decide, narrated, requirements):
+        for part in (decide, narrated, requirements, self.note_flags_function(definitions)):
             module.extend(part)
         names = tuple(name for info in definitions for name in info.names)
         types = tuple(type_ for info in definitions for type_ in info.types)
@@ -280,22 +283,71 @@ class _KindCompiler:
         self.inputs = {}
         checks = self.current = Emitter()
         expressions = self.expressions()
+        self.requirement_lets(expressions, checks)
         infos = []
         for index, requirement in enumerate(self.kind.requirements):
             checks.origin = LineOrigin("requirement", requirement.span.location())
-            condition = f"not ({expressions.code(requirement.condition, EMPTY)})"
+            if requirement.exactly_one:
+                given = " + ".join(f"({expressions.code(field, EMPTY)} is not None)"
+                                   for field in (requirement.at, *requirement.also_at))
+                condition = f"({given}) != 1"
+            else:
+                condition = f"not ({expressions.code(requirement.condition, EMPTY)})"
             if requirement.when is not None:
                 condition = f"({expressions.code(requirement.when, EMPTY)}) and {condition}"
             checks.emit(f"if {condition}:")
             checks.emit(f"_failed.append({index})", 2)
             infos.append(RequirementInfo(tuple(request_path(requirement.at) or ()), requirement.message,
-                                         _cites(requirement.citation), requirement.span.location()))
+                                         _cites(requirement.citation), requirement.span.location(),
+                                         tuple(tuple(request_path(at) or ()) for at in requirement.also_at)))
         body = Emitter()
         body.emit("_failed = []")
         if expressions.uses_calendar:  # only a requirement on business time needs the calendar
             self.bind_calendar(body, expressions)
         body.extend(checks)
         return self.function(f"def requirements({REQUEST}):", body, ["return _failed"]), infos
+
+    def requirement_lets(self, expressions: ExpressionCompiler, body: Emitter) -> None:
+        """The lets requirements read (and the lets those read), computed first, in dependency order."""
+        needed: set[str] = set()
+        pending = [name for requirement in self.kind.requirements
+                   for name in self.kind.dependencies.get(id(requirement), ())]
+        while pending:
+            name = pending.pop()
+            if name not in needed:
+                needed.add(name)
+                pending.extend(self.kind.dependencies.get(id(self.kind.definitions[name]), ()))
+        bodies = BodyCompiler(expressions, body, self.names, self.sources, self.kind.definitions)
+        for definition in self.kind.order:
+            if any(name in needed for name in definition.names):
+                targets = [self.variables[name] for name in definition.names]
+                bodies.body(definition, targets, [self.kind.value_types[n] for n in definition.names],
+                            self.traces[id(definition)])
+
+    # -- notes that apply only `when`
+    def note_conditions(self) -> list[ast.Expr | None]:
+        conditions: list[ast.Expr | None] = []
+        for declaration in self.kind.declarations:
+            conditions.extend(declaration.note_conditions or (None,) * len(declaration.notes))
+        return conditions
+
+    def note_flags_function(self, definitions: list[DecisionInfo]) -> Emitter:
+        """`note_flags(r, values)`: whether each of the kind's notes applies, read from the decided values."""
+        conditions = self.note_conditions()
+        if all(condition is None for condition in conditions):
+            return Emitter()
+        self.inputs = {}
+        body = self.current = Emitter()
+        expressions = self.expressions()
+        flags = [expressions.code(c, EMPTY) if c is not None else "True" for c in conditions]
+        checks = Emitter()
+        if expressions.uses_calendar:
+            self.bind_calendar(checks, expressions)
+        variables = [self.variables[name] for info in definitions for name in info.names]
+        checks.emit(f"({''.join(v + ', ' for v in variables)}) = _values")
+        checks.extend(body)
+        return self.function(f"def note_flags({REQUEST}, _values):", checks,
+                             [f"return ({''.join(flag + ', ' for flag in flags)})"])
 
     # -- request inputs
     def input(self, path: Path) -> str:
@@ -346,6 +398,18 @@ class _KindCompiler:
 def month_rule(checked: CheckedRuleSet) -> str:
     """The rule set's missing-day rule (the checker made sure one is stated wherever months are used)."""
     return checked.month_rule.rule if checked.month_rule is not None else months.ROLL_FORWARD
+
+
+def _with_aliases(names: frozenset, aliases: ast.SetDecl) -> frozenset:
+    """A names set with every name of each alias group it holds one name of."""
+    assert isinstance(aliases.value, ast.SetLiteral)
+    result = set(names)
+    for group in aliases.value.items:
+        if isinstance(group, ast.AliasGroup):
+            members = {runtime.product_name(name.value) for name in group.names if isinstance(name, ast.String)}
+            if members & names:
+                result |= members
+    return frozenset(result)
 
 
 def _cites(citation: ast.Citation | None) -> str | None:

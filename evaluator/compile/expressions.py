@@ -84,7 +84,7 @@ class ExpressionCompiler:
             ast.Binary: self.binary, ast.Presence: self.presence, ast.IfAbsent: self.if_absent,
             ast.Conditional: self.conditional, ast.Convert: self.convert,
             ast.WithinHours: self.within_hours, ast.NextBusinessStart: self.next_business_start,
-            ast.Period: self.period,
+            ast.Period: self.period, ast.Selection: self.selection, ast.AliasGroup: self.alias_group,
         }
 
     # -- entry points
@@ -187,6 +187,10 @@ class ExpressionCompiler:
         """The name of a function that converts a document value of this type, or None if none is needed."""
         if isinstance(type_, MoneyT):
             return "_money" if type_.currency else "_money_any"
+        if isinstance(type_, DurationT):  # a request number declared in a unit (x-vilkar-unit)
+            if type_.per == 1:
+                return "_quantity"
+            return self.constants.name(partial(runtime.quantity, per=type_.per), "quantity_reader")
         if type(type_) in _SCALAR_READERS:
             return _SCALAR_READERS[type(type_)]
         if isinstance(type_, ListT):
@@ -200,6 +204,8 @@ class ExpressionCompiler:
     def reader_function(self, type_: Type) -> Callable[[Any], Any] | None:
         if isinstance(type_, MoneyT):
             return runtime.money if type_.currency else runtime.money_any
+        if isinstance(type_, DurationT):
+            return partial(runtime.quantity, per=type_.per)
         simple = {DateT: runtime.to_date, TimestampT: runtime.to_timestamp, DecimalT: runtime.to_decimal}
         if type(type_) in simple:
             return simple[type(type_)]
@@ -267,12 +273,14 @@ class ExpressionCompiler:
     def set_literal(self, expr: ast.SetLiteral, scope: Scope) -> str:
         target = self.type_of(expr)
         element = strip_optional(target.element) if isinstance(target, SetT) else None
-        values = [literal_value(item) for item in expr.items]
+        members = [name for item in expr.items  # an `aliases` set holds every name of its groups
+                   for name in (item.names if isinstance(item, ast.AliasGroup) else (item,))]
+        values = [literal_value(item) for item in members]
         if all(value is not NOT_LITERAL for value in values):
             return self.constants.name(frozenset(self.widen_value(value, item, element)
-                                                 for value, item in zip(values, expr.items)))
+                                                 for value, item in zip(values, members)))
         items = "".join(self.widen(self.code(item, scope), self.type_of(item), element) + ", "
-                        if element is not None else self.code(item, scope) + ", " for item in expr.items)
+                        if element is not None else self.code(item, scope) + ", " for item in members)
         return f"frozenset(({items}))"
 
     def widen_value(self, value: Any, item: ast.Expr, element: Type | None) -> Any:
@@ -280,6 +288,30 @@ class ExpressionCompiler:
         if isinstance(element, DurationT) and element.clock is None and isinstance(item, ast.Quantity):
             return (item.clock, value)
         return value
+
+    def alias_group(self, expr: ast.AliasGroup, scope: Scope) -> str:
+        """A product's names (inside an `aliases` set the checker allows nowhere else): the set of them."""
+        return self.constants.name(frozenset(literal_value(name) for name in expr.names))
+
+    def selection(self, expr: ast.Selection, scope: Scope) -> str:
+        """`count(d in xs where c)` and its kin."""
+        self.iterable_depth += 1
+        try:
+            source = self.code(expr.source, scope)
+        finally:
+            self.iterable_depth -= 1
+        variable = self.context.names.new("variable", expr.variable)
+        condition = self.code(expr.condition, scope.bind(expr.variable, variable))
+        loop = f"for {variable} in {source} if {condition}"
+        if expr.function == "count":
+            return f"sum((1 {loop}), 0)"
+        if expr.function == "any":
+            return f"any(({condition} for {variable} in {source}))"
+        if expr.function == "all":
+            return f"all(({condition} for {variable} in {source}))"
+        if expr.function == "filter":
+            return f"[{variable} {loop}]"
+        return f"_first_where(({variable} {loop}))"
 
     def unary(self, expr: ast.Unary, scope: Scope) -> str:
         operand = self.code(expr.operand, scope)
@@ -349,6 +381,8 @@ class ExpressionCompiler:
         if op in ("in", "not in"):
             test = self.member(expr.left, expr.right, scope)
             return test if op == "in" else f"(not {test})"
+        if op == "starts with":
+            return f"_starts_with({self.code(expr.left, scope)}, {self.code(expr.right, scope)})"
         if op == "contains word":
             return f"_contains_word({self.code(expr.left, scope)}, {self.code(expr.right, scope)})"
         if op == "+":

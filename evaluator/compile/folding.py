@@ -16,7 +16,7 @@ from ..language.types import DateT, DurationT, Type, strip_optional
 _PURE = (
     ast.Number, ast.Quantity, ast.Percent, ast.Money, ast.DateLiteral, ast.String, ast.Boolean, ast.Nothing,
     ast.Name, ast.Field, ast.Call, ast.Comprehension, ast.SetLiteral, ast.Unary, ast.Binary, ast.Presence,
-    ast.IfAbsent, ast.Conditional, ast.Convert,
+    ast.IfAbsent, ast.Conditional, ast.Convert, ast.Selection,
 )
 
 
@@ -44,6 +44,10 @@ class Facts:
             inner = [self.of(part) for part in (expr.element, expr.where) if part is not None]
             names = frozenset().union(*(n for n, _ in inner)) - {expr.variable}
             return source | names, dynamic or any(d for _, d in inner)
+        if isinstance(expr, ast.Selection):
+            source, dynamic = self.of(expr.source)
+            names, condition_dynamic = self.of(expr.condition)
+            return source | (names - {expr.variable}), dynamic or condition_dynamic
         return self.children(expr)
 
     def children(self, expr: Any) -> tuple[frozenset[str], bool]:

@@ -53,6 +53,7 @@ class RequirementInfo:
     message: str
     cites: str | None
     source: str
+    also: tuple[Path, ...] = ()  # further fields the problem is reported at
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ class CompiledKind:
     notes: tuple[str, ...] = ()
     origins: tuple[LineOrigin | None, ...] = ()
     position: dict[str, int] = field(default_factory=dict)  # where each name's value is in `decide`'s result
+    # (request, values) → whether each note applies; None when every note always applies
+    note_flags: Callable[[dict, tuple], tuple[bool, ...]] | None = None
     explaining: Explaining = Explaining()
     namespace: dict[str, Any] = field(default_factory=dict)  # the generated module's globals
     contract: Any = None  # the contract text beside the rule set (a Path), for quotes; None: the bundled one

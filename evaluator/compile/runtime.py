@@ -48,6 +48,14 @@ def to_decimal(value: object) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
+def quantity(value: object, per: int = 1) -> Decimal | int:
+    """A request number declared in a unit, in its scale's base unit (`1.5` hours → 90 minutes); half days stay exact."""
+    if type(value) is int:
+        return value * per
+    number = EXACT.multiply(to_decimal(value), per)
+    return int(number) if number == number.to_integral_value() else number
+
+
 def money(document: dict) -> Decimal:
     """The amount of a money object whose currency the schema fixes."""
     return to_decimal(document["amount"])
@@ -126,6 +134,11 @@ def max_present(values: tuple) -> object:
     return max(present) if present else None
 
 
+def first_where(items) -> object:
+    """The first of the items, or None when there is none."""
+    return next(iter(items), None)
+
+
 def if_absent(value: object, fallback: object) -> object:
     return fallback if value is None else value
 
@@ -172,6 +185,16 @@ def name_in(text: str | None, names: frozenset[str]) -> bool:
 @lru_cache(maxsize=256)
 def _word_pattern(word: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.IGNORECASE)
+
+
+def starts_with(text: str | None, start: str | frozenset | None) -> bool:
+    """Whether a product name begins with a name (or with any name of a names set) as a whole word:
+    "Azure Stack Hub" starts with "Azure Stack"; both are compared as product names."""
+    if text is None or start is None:
+        return False
+    name = product_name(text)
+    starts = start if isinstance(start, frozenset) else (product_name(start),)
+    return any(name == s or name.startswith(s + " ") for s in starts)
 
 
 def contains_word(text: str | None, word: str | None) -> bool:

@@ -42,6 +42,8 @@ class RuleWordsBuilder:
             tests = tuple(test for test in (self.cell(subject, cell) for subject, cell in zip(extra, node.cells))
                           if test is not None)
             return RuleWords(because or header, notes, tests, tuple(self.phrases.value(o) for o in node.outputs))
+        if role == "fails":  # `all of`: the first part that does not hold
+            return RuleWords(because or header, notes, (self.condition(node),), ())
         if role == "otherwise":
             return RuleWords(because or header, notes, (), tuple(self.phrases.value(o) for o in node.outputs))
         return RuleWords(header, (), (), ())

@@ -154,6 +154,10 @@ class Explainer:
                     and named.key not in self.result.decisions:
                 return self.reason(*self.fired[named.key])  # `= notice`: what the let says
             return self.reading.say(value, "both")
+        if rule.role == "fails" and words.tests:  # `all of`: the first part that does not hold decides false
+            return "not every part holds: " + self.reading.say(words.tests[0].negated, "name")
+        if rule.role == "holds":
+            return "every part holds"
         if rule.role == "base":
             failed = self.failed_exceptions(info)
             return "no exception applies" + (f" ({'; '.join(failed)})" if failed else "")

@@ -137,10 +137,29 @@ class Comprehension:
 
 
 @dataclass(frozen=True, slots=True)
+class Selection:
+    """`count(d in request.dates where d <= x)`: count, any, all, filter or first over a list's items."""
+
+    function: str  # count | any | all | filter | first
+    variable: str
+    source: Expr
+    condition: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
 class SetLiteral:
     """`{"en", "ja"}`."""
 
     items: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class AliasGroup:
+    """`"Azure Communication Services" = "Azure-kommunikationstjenester"`: names of one product (in an `aliases` set)."""
+
+    names: tuple[Expr, ...]
     span: Span = _span()
 
 
@@ -157,7 +176,7 @@ class Unary:
 class Binary:
     """Arithmetic, logic, comparison and membership: `a + b`, `a and b`, `a >= b`, `a in s`."""
 
-    op: str  # + - * / of and or == != < <= > >= in "not in" "contains word"
+    op: str  # + - * / of and or == != < <= > >= in "not in" "contains word" "starts with"
     left: Expr
     right: Expr
     span: Span = _span()
@@ -234,7 +253,7 @@ class Period:
 Expr = Union[
     Number, Quantity, Percent, Money, DateLiteral, String, Boolean, Nothing, Request, Name, Field,
     Call, Comprehension, SetLiteral, Unary, Binary, Presence, IfAbsent, Conditional, Convert,
-    WithinHours, NextBusinessStart, Period,
+    WithinHours, NextBusinessStart, Period, Selection, AliasGroup,
 ]
 Literal = Union[Number, Quantity, Percent, Money, DateLiteral, String, Boolean, Nothing]
 
@@ -282,6 +301,7 @@ class Exception_:
     value: Expr
     citation: Citation | None
     span: Span = _span()
+    first: bool = _optional(False)  # `except first when`: the author says the first exception that applies wins
     reason: Reason | None = _optional(None)
     notes: tuple[Note, ...] = _optional(())
 
@@ -292,6 +312,30 @@ class RuleBody:
 
     value: Expr
     exceptions: tuple[Exception_, ...]
+    span: Span = _span()
+
+    @property
+    def ordered(self) -> bool:
+        """Whether the author stated that the exceptions apply in the order written (`except first when`)."""
+        return bool(self.exceptions) and self.exceptions[0].first
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionPart:
+    """`| request.channel == "portal" cites "..."`: one part of an `all of` condition."""
+
+    test: Expr
+    citation: Citation | None
+    span: Span = _span()
+    reason: Reason | None = _optional(None)
+    notes: tuple[Note, ...] = _optional(())
+
+
+@dataclass(frozen=True, slots=True)
+class AllOfBody:
+    """`all of` with its parts: true when every part holds; the first part that fails decides `false`."""
+
+    parts: tuple[ConditionPart, ...]
     span: Span = _span()
 
 
@@ -425,7 +469,7 @@ class MatchBody:
     span: Span = _span()
 
 
-Body = Union[RuleBody, TiersBody, MatchBody]
+Body = Union[RuleBody, TiersBody, MatchBody, AllOfBody]
 
 
 # ---------------------------------------------------------------- items
@@ -454,6 +498,7 @@ class KindDecl:
     location: Expr | None
     notes: tuple[str, ...] = ()
     span: Span = _span()
+    note_conditions: tuple[Expr | None, ...] = _optional(())  # per note: `when` it applies, None for always
     headlines: tuple[Headline, ...] = _optional(())
 
 
@@ -466,6 +511,8 @@ class SetDecl:
     value: Expr
     citation: Citation | None
     span: Span = _span()
+    aliases: bool = _optional(False)  # `: aliases`: the members are groups of equal names
+    using: str | None = _optional(None)  # `: names using x`: every name of x's groups that this set names
     reason: Reason | None = _optional(None)  # what being in the set means, in plain words
 
 
@@ -508,6 +555,8 @@ class Requirement:
     citation: Citation | None
     kind: str | None
     span: Span = _span()
+    also_at: tuple[Expr, ...] = _optional(())  # further fields the problem is reported at
+    exactly_one: bool = _optional(False)  # `require exactly one of at, also_at...`: `condition` is then `true`
 
 
 @dataclass(frozen=True, slots=True)

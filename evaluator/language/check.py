@@ -12,7 +12,8 @@ from .typing_rules import TypeRules, describe_expr, literal_type
 from .versions import declared_version, event_date_problem
 from .reasons import check_kind_words, check_set_words
 from .types import (
-    BOOL, DATE, PERIOD, STRING, UNKNOWN, DurationT, EnumT, IntT, ListT, OptionalT, RecordT, SetT, Type, is_optional, optional,
+    BOOL, DATE, DECIMAL, PERIOD, STRING, UNKNOWN, DurationT, EnumT, IntT, ListT, MoneyT, OptionalT, RecordT, SetT,
+    Type, is_optional, optional,
     strip_optional, unify, UnknownT,
 )
 
@@ -62,7 +63,8 @@ class CheckedRuleSet:
 class _Scope:
     """Where a name is looked up: comprehension variables, then the kind, then the rule set."""
 
-    def __init__(self, kind: KindInfo | None, owner: Definition | None, variables: dict[str, Type] | None = None,
+    def __init__(self, kind: KindInfo | None, owner: Definition | ast.Requirement | ast.KindDecl | None,
+                 variables: dict[str, Type] | None = None,
                  present: frozenset[str] = frozenset()):
         self.kind = kind
         self.owner = owner
@@ -73,9 +75,9 @@ class _Scope:
         # the variable shadows the outer name inside its expression, and with it what was known of it
         return _Scope(self.kind, self.owner, {**self.variables, name: type_}, self.present - {name})
 
-    def knowing(self, condition: ast.Expr) -> _Scope:
-        """This scope where `condition` holds: what it says is present is present."""
-        facts = _presence_facts(condition)
+    def knowing(self, condition: ast.Expr, holds: bool = True) -> _Scope:
+        """This scope where `condition` holds (or, with `holds=False`, fails): what that says is present is present."""
+        facts = _presence_facts(condition) if holds else _absence_facts(condition)
         return _Scope(self.kind, self.owner, self.variables, self.present | facts) if facts else self
 
 
@@ -232,8 +234,13 @@ class _Checker:
             return UNKNOWN
         self.in_progress.add(id(decl))
         value = decl.value if isinstance(decl, ast.SetDecl) else decl.body.value
-        value_type = self.expr(value, _Scope(None, None))
+        if isinstance(decl, ast.SetDecl) and decl.aliases:
+            value_type = self.alias_set(decl)
+        else:
+            value_type = self.expr(value, _Scope(None, None))
         self.in_progress.discard(id(decl))
+        if isinstance(decl, ast.SetDecl) and decl.using is not None:
+            self.check_using(decl)
         if isinstance(decl, ast.SetDecl):
             if not isinstance(value_type, SetT):
                 self.error("VK104", f"set `{name}` must be a set such as {{\"a\", \"b\"}}, not "
@@ -245,6 +252,39 @@ class _Checker:
                 value_type = SetT(STRING, True)
         self.global_types[name] = value_type
         return value_type
+
+    def alias_set(self, decl: ast.SetDecl) -> Type:
+        """`set x: aliases = {"A" = "B", ...}`: every member a group of two or more quoted names, each name once."""
+        if not isinstance(decl.value, ast.SetLiteral):
+            self.error("VK104", "an `aliases` set is written out: groups of equal names in braces", decl.value.span,
+                       'write for example {"Azure Communication Services" = "Azure-kommunikationstjenester"}')
+            return SetT(STRING, True)
+        seen: dict[str, ast.Expr] = {}
+        for member in decl.value.items:
+            if not isinstance(member, ast.AliasGroup):
+                self.error("VK104", "each member of an `aliases` set is a group of equal names", member.span,
+                           'join the names of one product with `=`: "A" = "B"')
+                continue
+            for name in member.names:
+                if not isinstance(name, ast.String):
+                    self.error("VK104", "an alias is a product name in quotes", name.span)
+                    continue
+                key = " ".join(name.value.split()).casefold()
+                if key in seen:
+                    self.error("VK104", f'"{name.value}" is in two groups of `{decl.name}`', name.span,
+                               f"the other is at {seen[key].span}; one name belongs to one product")
+                seen[key] = name
+        return SetT(STRING, True)
+
+    def check_using(self, decl: ast.SetDecl) -> None:
+        target = self.sets.get(decl.using)
+        if target is None:
+            self.error("VK101", f"there is no set `{decl.using}`", decl.span,
+                       did_you_mean(decl.using, [name for name, s in self.sets.items() if s.aliases])
+                       or "declare it with `set <name>: aliases = {...}`")
+        elif not target.aliases:
+            self.error("VK104", f"`{decl.using}` is not an `aliases` set", decl.span,
+                       f"`using` names a set declared `set {decl.using}: aliases = {{...}}`")
 
     # -- kinds
     def check_kind(self, kind: KindInfo) -> None:
@@ -264,7 +304,9 @@ class _Checker:
                 self.check_reportable(name, kind.value_types.get(name, UNKNOWN), decision)
         for requirement in kind.requirements:
             self.check_requirement(kind, requirement)
+        self.check_notes(kind)
         kind.order = self.dependency_order(kind)
+        self.check_requirement_lets(kind)
         check_kind_words(kind, self.error)
 
     def definition_type(self, kind: KindInfo, definition: Definition) -> list[Type]:
@@ -328,14 +370,58 @@ class _Checker:
         return ordered
 
     def check_requirement(self, kind: KindInfo, requirement: ast.Requirement) -> None:
-        scope = _Scope(kind, None)
-        self.expect_bool(requirement.condition, scope, "a requirement")
+        scope = _Scope(kind, requirement)
         if requirement.when is not None:
             self.expect_bool(requirement.when, scope, "`when`")
-        self.expr(requirement.at, scope)
-        if _request_path(requirement.at) is None:
-            self.error("VK104", "`at` names the request field the problem is reported at",
-                       requirement.at.span, "write for example `at request.exchange_rate`")
+        # the condition is checked only where `when` holds: what that says is present is present
+        self.expect_bool(requirement.condition, scope.knowing(requirement.when) if requirement.when else scope,
+                         "a requirement")
+        for at in (requirement.at, *requirement.also_at):
+            at_type = self.at_type(at, scope)
+            if _request_path(at) is None:
+                what = "`exactly one of` names request fields" if requirement.exactly_one else \
+                    "`at` names the request field the problem is reported at"
+                self.error("VK104", what, at.span, "write for example `request.exchange_rate`")
+            elif requirement.exactly_one and not is_optional(at_type):
+                self.error("VK112", f"`{'.'.join(['request'] + _request_path(at))}` is always present, so it is never "
+                           "one of two", at.span, "`exactly one of` names optional fields of the schema")
+
+    def at_type(self, at: ast.Expr, scope: _Scope) -> Type:
+        """The type of a field a problem is reported at; `request.price.currency` names a part of money."""
+        if isinstance(at, ast.Field) and at.name in ("amount", "currency"):
+            base = self.expr(at.base, scope)
+            if isinstance(strip_optional(base), MoneyT):
+                return DECIMAL if at.name == "amount" else STRING
+        return self.expr(at, scope)
+
+    def check_requirement_lets(self, kind: KindInfo) -> None:
+        """Requirements are checked before any decision is made: the lets they read may not read decisions."""
+        for requirement in kind.requirements:
+            for name in sorted(kind.dependencies.get(id(requirement), ())):
+                decision = self.decision_behind(kind, name, set())
+                if decision is not None:
+                    self.error("VK104", f"a requirement reads only the request, sets and lets, but `{name}` depends on "
+                               f"the decision `{decision}`", requirement.span,
+                               "requirements are checked before any decision is made; compute it in a `let` from "
+                               "the request")
+
+    def decision_behind(self, kind: KindInfo, name: str, seen: set[str]) -> str | None:
+        definition = kind.definitions[name]
+        if isinstance(definition, ast.Decision):
+            return name
+        seen.add(name)
+        for used in sorted(kind.dependencies.get(id(definition), ())):
+            if used not in seen:
+                found = self.decision_behind(kind, used, seen)
+                if found is not None:
+                    return found
+        return None
+
+    def check_notes(self, kind: KindInfo) -> None:
+        for declaration in kind.declarations:
+            for condition in declaration.note_conditions:
+                if condition is not None:
+                    self.expect_bool(condition, _Scope(kind, declaration), "`note ... when`")
 
     def check_calendar(self, calendar: ast.CalendarDecl) -> None:
         from ..calendar.rules import check_calendar  # the calendar's own rules live beside its runtime
@@ -353,10 +439,24 @@ class _Checker:
                        decision.span, "only a `match` table can decide several values, one per output column")
         if isinstance(body, ast.RuleBody):
             return [self.rule_body(body, scope)]
+        if isinstance(body, ast.AllOfBody):
+            return [self.all_of_body(body, scope)]
         return [self.tiers_body(body, scope)]
+
+    def all_of_body(self, body: ast.AllOfBody, scope: _Scope) -> Type:
+        for part in body.parts:
+            self.expect_bool(part.test, scope, "each part of `all of`")
+            if is_optional(self.types.get(id(part.test), BOOL)):
+                self.error("VK112", "this part may be absent, so it is neither true nor false", part.test.span,
+                           "give a fallback: `(x if absent false)`")
+        return BOOL
 
     def rule_body(self, body: ast.RuleBody, scope: _Scope) -> Type:
         result = self.expr(body.value, scope)
+        for exception in body.exceptions[1:]:
+            if exception.first:
+                self.error("VK104", "`first` goes on the first exception: it says the exceptions below apply in "
+                           "the order written", exception.span, "write `except first when` on the first exception only")
         for exception in body.exceptions:
             self.expect_bool(exception.condition, scope, "`except when`")
             value = self.expr(exception.value, scope.knowing(exception.condition))
@@ -446,7 +546,8 @@ class _Checker:
         if any(all(isinstance(cell, ast.AnyCell) for cell in row.cells) for row in body.rows):
             return True
         for column, subject in enumerate(subjects):
-            if not isinstance(subject, EnumT):
+            values = subject.values if isinstance(subject, EnumT) else {True, False} if subject == BOOL else None
+            if values is None:
                 continue
             covered: set[object] = set()
             for row in body.rows:
@@ -454,11 +555,11 @@ class _Checker:
                 cell = row.cells[column] if column < len(row.cells) else None
                 if not others_any or cell is None:
                     continue
-                if isinstance(cell, ast.EqualCell) and isinstance(cell.value, ast.String):
+                if isinstance(cell, ast.EqualCell) and isinstance(cell.value, (ast.String, ast.Boolean)):
                     covered.add(cell.value.value)
                 elif isinstance(cell, ast.InCell) and not cell.negated:
                     covered.update(i.value for i in self.set_items(cell.value) or () if isinstance(i, ast.String))
-            if subject.values <= covered:
+            if values <= covered:
                 return True
         return False
 
@@ -537,11 +638,19 @@ class _Checker:
         if isinstance(expr, ast.Conditional):
             self.expect_bool(expr.condition, scope, "`if`")
             then = self.expr(expr.then, scope.knowing(expr.condition))
-            return self.merge(then, self.expr(expr.otherwise, scope), expr.otherwise.span)
+            otherwise = self.expr(expr.otherwise, scope.knowing(expr.condition, holds=False))
+            return self.merge(then, otherwise, expr.otherwise.span)
         if isinstance(expr, ast.Call):
             return self.rules.call(expr, [self.expr(a, scope) for a in expr.arguments], scope.kind)
         if isinstance(expr, ast.Comprehension):
             return self.comprehension(expr, scope)
+        if isinstance(expr, ast.Selection):
+            return self.selection(expr, scope)
+        if isinstance(expr, ast.AliasGroup):
+            self.error("VK104", "`=` joins equal names only in a set declared `: aliases`", expr.span,
+                       'declare the groups once, `set product_names: aliases = {"A" = "B"}`, and write '
+                       '`set x: names using product_names = {...}`')
+            return UNKNOWN
         if isinstance(expr, ast.Convert):
             return self.rules.convert(expr, self.expr(expr.value, scope))
         if isinstance(expr, (ast.WithinHours, ast.NextBusinessStart)):
@@ -560,9 +669,10 @@ class _Checker:
         kind = scope.kind
         if kind is not None and expr.name in kind.definitions:
             definition = kind.definitions[expr.name]
-            if scope.owner is None:
-                self.error("VK104", f"a requirement reads only the request and sets, not `{expr.name}`", expr.span,
-                           "requirements are checked before any decision is made")
+            if isinstance(scope.owner, ast.Requirement) and isinstance(definition, ast.Decision):
+                self.error("VK104", f"a requirement reads only the request, sets and lets, not the decision "
+                           f"`{expr.name}`", expr.span,
+                           "requirements are checked before any decision is made; compute it in a `let`")
                 return UNKNOWN
             if scope.owner is not None:
                 kind.dependencies.setdefault(id(scope.owner), set()).add(expr.name)
@@ -605,7 +715,8 @@ class _Checker:
     def set_items(self, expr: ast.Expr) -> list[ast.Expr] | None:
         """The literal items of a set expression, following named sets and unions."""
         if isinstance(expr, ast.SetLiteral):
-            return list(expr.items)
+            return [name for item in expr.items
+                    for name in (item.names if isinstance(item, ast.AliasGroup) else (item,))]
         if isinstance(expr, ast.Name) and expr.name in self.sets:
             return self.set_items(self.sets[expr.name].value)
         if isinstance(expr, ast.Binary) and expr.op == "+":
@@ -625,11 +736,21 @@ class _Checker:
 
     def binary(self, expr: ast.Binary, scope: _Scope) -> Type:
         left = self.expr(expr.left, scope)
-        right = self.expr(expr.right, scope.knowing(expr.left) if expr.op == "and" else scope)
+        # `x is present and ... x ...`, `x is absent or ... x ...`: the right side knows x is there
+        right = self.expr(expr.right, scope.knowing(expr.left) if expr.op == "and" else
+                          scope.knowing(expr.left, holds=False) if expr.op == "or" else scope)
         if expr.op in ("in", "not in"):
             return self.rules.member(left, right, expr.span, expr.left, expr.right, self.set_items(expr.right))
         if expr.op in ("==", "!=", "<", "<=", ">", ">="):
             return self.rules.compare(expr.op, left, right, expr.span, expr.left, expr.right)
+        if expr.op == "starts with":
+            if not isinstance(strip_optional(left), (type(STRING), EnumT, UnknownT)):
+                self.error("VK104", f"`starts with` looks at the start of a text, not {left.describe()}", expr.left.span)
+            inner = strip_optional(right)
+            if not (isinstance(inner, (type(STRING), EnumT, UnknownT)) or isinstance(inner, SetT) and inner.names):
+                self.error("VK104", f"`starts with` needs a text or a set of product names, not {right.describe()}",
+                           expr.right.span, 'write for example `request.product starts with "Azure Stack"`')
+            return BOOL
         if expr.op == "contains word":
             for side, type_ in ((expr.left, left), (expr.right, right)):
                 if not isinstance(strip_optional(type_), (type(STRING), EnumT, UnknownT)):
@@ -685,6 +806,22 @@ class _Checker:
             self.expect_present_condition(expr.element, element, f"`{expr.function}`")
         return self.rules.aggregate(expr, element)
 
+    def selection(self, expr: ast.Selection, scope: _Scope) -> Type:
+        """`count(d in xs where ...)` and its kin, over a list that is there."""
+        source = self.expr(expr.source, scope)
+        inner = strip_optional(source)
+        if is_optional(source) and isinstance(inner, (ListT, SetT)):
+            self.error("VK112", f"`{describe_expr(expr.source)}` may be absent, so it cannot be gone through",
+                       expr.source.span, f"test it first: `{describe_expr(expr.source)} is present and ...`")
+        if not isinstance(inner, (ListT, SetT, UnknownT)):
+            self.error("VK104", f"`{expr.function}(... in ... where ...)` needs a list or set, not {source.describe()}",
+                       expr.source.span, "write for example `count(d in request.dates where d <= request.as_of)`")
+            element: Type = UNKNOWN
+        else:
+            element = inner.element if not isinstance(inner, UnknownT) else UNKNOWN
+        self.expect_bool(expr.condition, scope.with_variable(expr.variable, element), "`where`")
+        return self.rules.selection(expr, element)
+
     def calendar_operation(self, expr: ast.WithinHours | ast.NextBusinessStart, scope: _Scope) -> Type:
         operand = self.expr(expr.operand, scope)
         if scope.kind is None or scope.kind.calendar is None:
@@ -704,6 +841,17 @@ def _presence_facts(condition: ast.Expr) -> frozenset[str]:
             return frozenset(["request." + ".".join(path)])
     if isinstance(condition, ast.Binary) and condition.op == "and":
         return _presence_facts(condition.left) | _presence_facts(condition.right)
+    return frozenset()
+
+
+def _absence_facts(condition: ast.Expr) -> frozenset[str]:
+    """What a condition that fails guarantees is present: `x is absent`, and each side of an `or`."""
+    if isinstance(condition, ast.Presence) and not condition.present:
+        return _presence_facts(ast.Presence(condition.operand, True, condition.span))
+    if isinstance(condition, ast.Binary) and condition.op == "or":
+        return _absence_facts(condition.left) | _absence_facts(condition.right)
+    if isinstance(condition, ast.Unary) and condition.op == "not":
+        return _presence_facts(condition.operand)
     return frozenset()
 
 

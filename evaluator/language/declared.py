@@ -156,6 +156,8 @@ def outputs(body: ast.Body, index: int) -> list[ast.Expr]:
     """Every expression that gives the index-th value of a body: base, exceptions, tiers, rows, otherwise."""
     if isinstance(body, ast.RuleBody):
         return [body.value] + [exception.value for exception in body.exceptions]
+    if isinstance(body, ast.AllOfBody):
+        return []  # true or false, written by no expression
     found: list[ast.Expr] = []
     if isinstance(body, ast.TiersBody):
         found = [row.value for row in body.rows]
@@ -177,6 +179,18 @@ def leaves(expr: ast.Expr) -> Iterator[ast.Expr]:
             stack.extend((current.fallback, current.value))
         else:
             yield current
+
+
+def _walk_absent(expr: ast.Expr) -> Iterator[ast.IfAbsent]:
+    """The `x if absent y` an output's value passes through."""
+    stack = [expr]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Conditional):
+            stack.extend((current.otherwise, current.then))
+        elif isinstance(current, ast.IfAbsent):
+            yield current
+            stack.extend((current.fallback, current.value))
 
 
 def check_definition(definition: ast.Decision | ast.LetDecl, result: list[Type], schema: dict[str, Any] | None,
@@ -209,9 +223,12 @@ def _check_outputs(spec: ast.TypeSpec, name: str, body: ast.Body, index: int, ty
                    error: Report, from_schema: bool) -> bool:
     where = " (the schema's x-vilkar-decisions)" if from_schema else ""
     wrong = False
+    chosen_present = {id(node.value) for output in outputs(body, index) for node in _walk_absent(output)}
     for output in outputs(body, index):
         for leaf in leaves(output):
             type_ = types.get(id(leaf))
+            if type_ is not None and id(leaf) in chosen_present:
+                type_ = strip_optional(type_)  # `x if absent y` gives x only where x is there
             if isinstance(leaf, ast.Nothing):
                 if not spec.optional:
                     error("VK120", f"`{name}` is declared {describe(spec)}{where}, so it cannot be `nothing`",

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from .types import (
-    BOOL, DATE, DECIMAL, INT, NULL, STRING, TIMESTAMP, EnumT, ListT, MoneyT, NullT, OptionalT, RecordT, Type,
+    BOOL, DATE, DECIMAL, INT, NULL, STRING, TIMESTAMP, DurationT, EnumT, ListT, MoneyT, NullT, OptionalT, RecordT,
+    Type,
     optional, unify,
 )
 
@@ -35,6 +36,19 @@ _TYPE_WORDS = {"string": "a text", "integer": "a whole number", "number": "a num
 # Keywords that say what a value is; a subschema with none of them (`{"required": [...]}`) says nothing.
 _DESCRIBING = ("type", "enum", "const", "$ref", "properties", "items", "anyOf", "oneOf", "allOf", "format",
                "x-vilkar-type")
+
+
+# `x-vilkar-unit`: a request number counted in a unit is a duration, held in its scale's base unit.
+UNITS = {"minutes": ("minutes", 1), "hours": ("minutes", 60), "days": ("days", 1), "weeks": ("days", 7),
+         "months": ("months", 1), "years": ("months", 12)}
+
+
+def unit_type(unit: Any) -> Type:
+    """The type of a request number declared `x-vilkar-unit: <unit>`: a calendar duration."""
+    if unit not in UNITS:
+        return SchemaValueT((f"a number in {unit!r}, which is no unit vilkar knows ({', '.join(UNITS)})",))
+    scale, per = UNITS[unit]
+    return DurationT("calendar", scale, per)
 
 
 def request_type(kind: str, schema: dict[str, Any]) -> RecordT:
@@ -70,6 +84,8 @@ def _type_of(node: Any, root: dict[str, Any], name: str, seen: frozenset[str]) -
     node, seen = _resolve(node, root, seen)
     if node is None:
         return ANY_VALUE
+    if "x-vilkar-unit" in node:
+        return unit_type(node["x-vilkar-unit"])
     role = node.get("x-vilkar-type")
     if role == "money":
         currency, _ = _resolve((node.get("properties") or {}).get("currency", {}), root, seen)

@@ -22,7 +22,7 @@ KEYWORDS = (
     "unique", "on", "any", "otherwise", "except", "when", "at", "if", "then", "else", "and", "or", "not",
     "in", "is", "present", "absent", "request", "true", "false", "nothing", "for", "where", "uses",
     "version", "effective", "until",
-    "note", "dates", "period", "from", "containing", "cut",
+    "note", "dates", "period", "from", "containing", "cut", "using", "aliases", "exactly", "one", "starts", "with",
 )
 
 
@@ -143,13 +143,18 @@ class _Builder(Transformer_NonRecursive):
     def kind_decl(self, meta, name, *rest):
         citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
         uses = next((r for r in rest if isinstance(r, tuple)), (None, None))
-        notes = tuple(r.text for r in rest if isinstance(r, _Note))
+        notes = [r for r in rest if isinstance(r, _Note)]
         headlines = tuple(r for r in rest if isinstance(r, ast.Headline))
         self.kind = str(name)
-        return ast.KindDecl(str(name), citation, uses[0], uses[1], notes, self._span(meta), headlines)
+        conditions = tuple(note.when for note in notes) if any(note.when is not None for note in notes) else ()
+        return ast.KindDecl(str(name), citation, uses[0], uses[1], tuple(note.text for note in notes),
+                            self._span(meta), note_conditions=conditions, headlines=headlines)
 
-    def kind_note(self, meta, text):
-        return _Note(_unquote(text))
+    def kind_note(self, meta, text, when=None):
+        return _Note(_unquote(text), when.children[0] if isinstance(when, Tree) else None)
+
+    def note_when(self, meta, condition):
+        return Tree("when", [condition])
 
     def kind_headline(self, meta, text):
         return ast.Headline(_unquote(text), self._token_span(text))  # the string: placeholders are found in it
@@ -164,14 +169,20 @@ class _Builder(Transformer_NonRecursive):
         return (str(name), location)
 
     def set_decl(self, meta, name, *rest):
-        names = any(r == "names" for r in rest if isinstance(r, str) and not isinstance(r, Token))
-        exprs = [r for r in rest if not isinstance(r, (ast.Citation, str))]
-        exprs = [r for r in exprs if not isinstance(r, ast.Reason)]
+        marker = next((r for r in rest if isinstance(r, _SetMarker)), _SetMarker(False, False, None))
+        exprs = [r for r in rest if not isinstance(r, (ast.Citation, _SetMarker, ast.Reason))]
         citation = next((r for r in rest if isinstance(r, ast.Citation)), None)
-        return ast.SetDecl(str(name), names, exprs[0], citation, self._span(meta), _reason(rest))
+        return ast.SetDecl(str(name), marker.names, exprs[0], citation, self._span(meta), aliases=marker.aliases,
+                           using=marker.using, reason=_reason(rest))
 
-    def names_marker(self, meta):
-        return "names"
+    def names_marker(self, meta, using=None):
+        return _SetMarker(True, False, using)
+
+    def aliases_marker(self, meta):
+        return _SetMarker(True, True, None)
+
+    def names_using(self, meta, name):
+        return str(name)
 
     def let_decl(self, meta, names, *rest):
         citation = rest[0] if isinstance(rest[0], ast.Citation) else None
@@ -214,9 +225,19 @@ class _Builder(Transformer_NonRecursive):
     def requirement(self, meta, condition, *rest):
         when = rest[0].children[0] if isinstance(rest[0], Tree) else None
         tail = rest[1:] if when is not None else rest
-        at, message = tail[0], tail[1]
-        citation = tail[2] if len(tail) > 2 else None
-        return ast.Requirement(condition, when, at, _unquote(message), citation, self.kind, self._span(meta))
+        fields = [part for part in tail if not isinstance(part, (Token, ast.Citation))]
+        message = next(part for part in tail if isinstance(part, Token))
+        citation = tail[-1] if isinstance(tail[-1], ast.Citation) else None
+        return ast.Requirement(condition, when, fields[0], _unquote(message), citation, self.kind, self._span(meta),
+                               tuple(fields[1:]))
+
+    def exactly_one(self, meta, *rest):
+        fields = [part for part in rest if not isinstance(part, (Token, ast.Citation, Tree))]
+        when = next((part.children[0] for part in rest if isinstance(part, Tree)), None)
+        message = next(part for part in rest if isinstance(part, Token))
+        citation = rest[-1] if isinstance(rest[-1], ast.Citation) else None
+        return ast.Requirement(ast.Boolean(True, self._span(meta)), when, fields[0], _unquote(message), citation,
+                               self.kind, self._span(meta), tuple(fields[1:]), True)
 
     def requirement_when(self, meta, condition):
         return Tree("when", [condition])
@@ -288,8 +309,20 @@ class _Builder(Transformer_NonRecursive):
     def rule_body(self, meta, value, *exceptions):
         return ast.RuleBody(value, tuple(exceptions), self._span(meta))
 
-    def exception(self, meta, condition, value, *rest):
-        return ast.Exception_(condition, value, _citation(rest), self._span(meta), _reason(rest), _notes(rest))
+    def exception(self, meta, *parts):
+        first = isinstance(parts[0], _First)
+        condition, value, *rest = parts[1:] if first else parts
+        return ast.Exception_(condition, value, _citation(rest), self._span(meta), first=first,
+                              reason=_reason(rest), notes=_notes(rest))
+
+    def exception_first(self, meta):
+        return _First()
+
+    def all_of_body(self, meta, _token, *parts):
+        return ast.AllOfBody(tuple(parts), self._span(meta))
+
+    def all_of_part(self, meta, test, *rest):
+        return ast.ConditionPart(test, _citation(rest), self._span(meta), reason=_reason(rest), notes=_notes(rest))
 
     def tiers_body(self, meta, subject, *rows):
         otherwise = rows[-1] if rows and isinstance(rows[-1], ast.OtherwiseRow) else None
@@ -360,6 +393,7 @@ class _Builder(Transformer_NonRecursive):
     member = _binary("in")
     not_member = _binary("not in")
     contains_word = _binary("contains word")
+    starts_with = _binary("starts with")
     add = _binary("+")
     subtract = _binary("-")
     multiply = _binary("*")
@@ -427,9 +461,27 @@ class _Builder(Transformer_NonRecursive):
     def comprehension_where(self, meta, condition):
         return condition
 
+    def selection(self, meta, function, binding, condition):
+        return self._selection(str(function), binding, condition, meta)
+
+    def first_selection(self, meta, binding, condition):
+        return self._selection("first", binding, condition, meta)
+
+    def _selection(self, function: str, binding, condition, meta) -> ast.Selection:
+        if not (isinstance(binding, ast.Binary) and binding.op == "in" and isinstance(binding.left, ast.Name)):
+            raise ParseError(Diagnostic(
+                "VK001", f"`{function}(... where ...)` names an item and the list it is in",
+                binding.span if hasattr(binding, "span") else self._span(meta),
+                f"write for example `{function}(d in request.dates where d <= request.as_of)`"))
+        return ast.Selection(function, binding.left.name, binding.right, condition, self._span(meta))
+
     @v_args(inline=False, meta=True)
     def set_literal(self, meta, items):
         return ast.SetLiteral(tuple(items), self._span(meta))
+
+    @v_args(inline=False, meta=True)
+    def alias_group(self, meta, names):
+        return ast.AliasGroup(tuple(names), self._span(meta))
 
     # -- literals
     def number(self, meta, token):
@@ -496,10 +548,11 @@ def _declared(specs: tuple[ast.TypeSpec | None, ...]) -> tuple[ast.TypeSpec | No
 
 
 class _Note:
-    """A kind's or calendar's `note "..."` while its declaration is being built."""
+    """A kind's or calendar's `note "..."` (a kind's with its `when`) while its declaration is being built."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, when: ast.Expr | None = None):
         self.text = text
+        self.when = when
 
 
 class _Place:
@@ -519,6 +572,17 @@ def _reason(parts: tuple) -> ast.Reason | None:
 
 def _notes(parts: tuple) -> tuple[ast.Note, ...]:
     return tuple(part for part in parts if isinstance(part, ast.Note))
+
+
+class _SetMarker:
+    """What follows a set's name: `: names`, `: names using x` or `: aliases`."""
+
+    def __init__(self, names: bool, aliases: bool, using: str | None):
+        self.names, self.aliases, self.using = names, aliases, using
+
+
+class _First:
+    """`first` in `except first when`."""
 
 
 _CELL_TYPES = (ast.AnyCell, ast.EqualCell, ast.InCell, ast.CompareCell, ast.RangeCell)

@@ -1,7 +1,7 @@
 """The types of the policy language: numbers, money, percentages, durations, dates, texts, sets, records."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class Type:
@@ -75,10 +75,13 @@ class PercentT(Type):
 @dataclass(frozen=True, slots=True)
 class DurationT(Type):
     """A length of time. `clock` is calendar or business (None: either, known per request);
-    `scale` is minutes (minutes, hours), days (days, weeks) or months (months, years: calendar only)."""
+    `scale` is minutes (minutes, hours), days (days, weeks) or months (months, years: calendar only). A request
+    field declared in a unit (`x-vilkar-unit: hours`) holds `per` base units per unit it is written in; it plays
+    no part in equality."""
 
     clock: str | None
     scale: str
+    per: int = field(default=1, compare=False)
 
     def describe(self) -> str:
         unit = {"minutes": "minutes or hours", "days": "days or weeks", "months": "months or years"}[self.scale]

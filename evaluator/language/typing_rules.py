@@ -11,7 +11,7 @@ from .source import Span
 from .types import (
     BOOL, DATE, DECIMAL, INT, NULL, PERCENT, STRING, TIMESTAMP, BoolT, optional, DateT, DecimalT, DurationT, EnumT,
     IntT, ListT, MoneyT, PercentT, RecordT, SetT, StringT, TimestampT, Type, UnknownT, UNKNOWN, is_numeric, is_optional, is_text,
-    same_family, strip_optional, unify,
+    optional, same_family, strip_optional, unify,
 )
 
 Report = Callable[..., None]
@@ -23,6 +23,7 @@ MONTHS_PER = {"months": 1, "years": 12}
 FUNCTIONS = ("min", "max", "ceil", "floor", "round", "abs", "amount", "currency", "count", "local_date", "clock")
 CLOCKS = EnumT(frozenset({"calendar", "business"}))
 AGGREGATES = ("sum", "count", "any", "all", "min", "max")
+SELECTIONS = ("count", "any", "all", "filter", "first")
 
 
 def quantity_scale(unit: str) -> str:
@@ -90,7 +91,9 @@ class TypeRules:
     def compare(self, op: str, left: Type, right: Type, span: Span, left_expr: ast.Expr,
                 right_expr: ast.Expr) -> Type:
         if not same_family(left, right):
-            self.error("VK104", f"cannot compare {left.describe()} with {right.describe()}", span,
+            durations = all(isinstance(strip_optional(side), DurationT) for side in (left, right))
+            self.error("VK105" if durations else "VK104",
+                       f"cannot compare {left.describe()} with {right.describe()}", span,
                        _mismatch_hint(left, right))
             return BOOL
         self.check_enum_values(left, right, left_expr, right_expr)
@@ -309,6 +312,21 @@ class TypeRules:
                        expr.element.span, "add calendar time and business time separately")
         return element if name == "sum" else unify(element, NULL) or element
 
+    def selection(self, expr: ast.Selection, element: Type) -> Type:
+        """count → a whole number; any, all → yes/no; filter → a list of the items; first → an item, or absent."""
+        name = expr.function
+        if name not in SELECTIONS:
+            self.error("VK111", f"`{name}(... in ... where ...)` is not a selection", expr.span,
+                       f"selections: {', '.join(SELECTIONS)}")
+            return UNKNOWN
+        if name == "count":
+            return INT
+        if name in ("any", "all"):
+            return BOOL
+        if name == "filter":
+            return ListT(element)
+        return optional(element) if not isinstance(element, UnknownT) else UNKNOWN
+
     def convert(self, expr: ast.Convert, value: Type) -> Type:
         counted = self.count_type(expr, value)
         return optional(counted) if is_optional(value) else counted
@@ -430,4 +448,6 @@ def _mismatch_hint(left: Type, right: Type) -> str:
         return "write durations with their unit, for example `14 days`"
     if is_numeric(strip_optional(left)) and isinstance(strip_optional(right), DurationT):
         return "this is a plain number; compare it with a plain number, or count the duration `in days`"
+    if isinstance(strip_optional(left), DurationT) and isinstance(strip_optional(right), DurationT):
+        return "a day is not always 24 hours (daylight saving): compare days with days and minutes with minutes"
     return "both sides must be the same kind of value"

@@ -87,11 +87,14 @@ class _Printer:
             head = f"kind {item.name}"
             if item.calendar is not None:
                 head += f" uses calendar {item.calendar} at {expr(item.location)}"
-            notes = [_Line(f"  note {_string(note)}", None, 2) for note in item.notes]  # notes carry no own span
+            conditions = item.note_conditions or (None,) * len(item.notes)
+            notes = [_Line(f"  note {_string(note)}" + (f" when {expr(when)}" if when is not None else ""), None, 2)
+                     for note, when in zip(item.notes, conditions)]  # notes carry no own span
             headlines = [_Line(f"  headline {_string(line.text)}", line.span, 2) for line in item.headlines]
             return [_Line(head, _head_span(item, item.citation))] + self.citation(item.citation, 2) + headlines + notes
         if isinstance(item, ast.SetDecl):
-            marker = ": names" if item.names else ""
+            marker = ": aliases" if item.aliases else ": names" if item.names else ""
+            marker += f" using {item.using}" if item.using else ""
             return self.wrapped(f"set {item.name}{marker} = ", item.value, _head_span(item, item.citation), 0) \
                 + self.citation(item.citation, 2) + _words(item.reason, (), 2)
         if isinstance(item, (ast.Decision, ast.LetDecl)):
@@ -115,10 +118,20 @@ class _Printer:
             return [_Line(head, head_span)] + self.citation(item.citation, 2) + _words(item.reason, item.notes, 2) \
                 + self.body(item.body)
         if isinstance(item, ast.Requirement):
+            fields = ", ".join(expr(field) for field in (item.at, *item.also_at))
+            if item.exactly_one:
+                head = f"require exactly one of {fields}"
+                if item.when is None and len(f"{head} {_string(item.message)}") <= WIDTH:
+                    return [_Line(f"{head} {_string(item.message)}", item.at.span)] + self.citation(item.citation, 2)
+                lines = [_Line(head, item.at.span)]
+                if item.when is not None:
+                    lines.append(_Line(f"  when {expr(item.when)}", item.when.span, 2))
+                lines.append(_Line(f"  {_string(item.message)}", None, 2))
+                return lines + self.citation(item.citation, 2)
             lines = [_Line(f"require {expr(item.condition)}", item.condition.span)]
             if item.when is not None:
                 lines.append(_Line(f"  when {expr(item.when)}", item.when.span, 2))
-            lines.append(_Line(f"  at {expr(item.at)} {_string(item.message)}", item.at.span, 2))
+            lines.append(_Line(f"  at {fields} {_string(item.message)}", item.at.span, 2))
             return lines + self.citation(item.citation, 2)
         if isinstance(item, ast.VersionDecl):
             until = f" until {item.until}" if item.until else ""
@@ -133,26 +146,40 @@ class _Printer:
         return [_Line(" " * indent + f"cites {_string(citation.text)}", citation.span, indent)]
 
     def wrapped(self, prefix: str, value: ast.Expr, span: Span, indent: int) -> list[_Line]:
-        """`prefix value` on one line, or broken at a top-level `and`, `or` or `+` when too long."""
+        """`prefix value` on one line, or broken at a top-level `and`, `or` or `+` when too long; a set
+        literal that is still too long is filled, its members aligned after the brace."""
         flat = prefix + expr(value)
-        if len(flat) <= WIDTH or not (isinstance(value, ast.Binary) and value.op in ("and", "or", "+")):
+        if len(flat) <= WIDTH:
+            return [_Line(flat, span, indent)]
+        if isinstance(value, ast.SetLiteral):
+            return _filled(prefix, value, span, indent)
+        if not (isinstance(value, ast.Binary) and value.op in ("and", "or", "+")):
             return [_Line(flat, span, indent)]
         operands = _chain(value, value.op)
-        lines = [_Line(prefix + expr(operands[0], _LEVEL[value.op]), span, indent)]
+        lines = self.wrapped(prefix, operands[0], span, indent) if isinstance(operands[0], ast.SetLiteral) else \
+            [_Line(prefix + expr(operands[0], _LEVEL[value.op]), span, indent)]
         pad = " " * (indent + 4)
         for operand in operands[1:]:
-            lines.append(_Line(f"{pad}{value.op} {expr(operand, _LEVEL[value.op] + 1)}", operand.span, indent + 4))
+            line = f"{pad}{value.op} {expr(operand, _LEVEL[value.op] + 1)}"
+            if len(line) > WIDTH and isinstance(operand, ast.SetLiteral):
+                lines.extend(_filled(f"{pad}{value.op} ", operand, operand.span, indent + 4))
+            else:
+                lines.append(_Line(line, operand.span, indent + 4))
         return lines
 
     def body(self, body: ast.Body) -> list[_Line]:
         if isinstance(body, ast.RuleBody):
             lines = self.wrapped("  = ", body.value, body.value.span, 2)
             for exception in body.exceptions:
-                lines.append(_Line(f"    except when {expr(exception.condition)} -> {expr(exception.value)}",
+                keyword = "except first when" if exception.first else "except when"
+                lines.append(_Line(f"    {keyword} {expr(exception.condition)} -> {expr(exception.value)}",
                                    _head_span(exception, exception.citation), 4))
                 lines.extend(self.citation(exception.citation, 6))
                 lines.extend(_words(exception.reason, exception.notes, 6))
             return lines
+        if isinstance(body, ast.AllOfBody):
+            texts = [f"      | {expr(part.test)}" for part in body.parts]
+            return [_Line("  = all of", body.span, 2)] + _cited_rows(texts, list(body.parts))
         if isinstance(body, ast.TiersBody):
             rows = [(bound(row.bound), expr(row.value, _LEVEL["+"]), row) for row in body.rows]
             if body.otherwise is not None:
@@ -218,6 +245,29 @@ def _clause(clause: ast.CalendarClause) -> str:
     return f"{place}closed on {values[0]}"
 
 
+def _filled(prefix: str, literal: ast.SetLiteral, span: Span, indent: int) -> list[_Line]:
+    """A set literal over several lines: as many members per line as fit, aligned after the `{`."""
+    if any(isinstance(member, ast.AliasGroup) for member in literal.items):  # a product's names: one per line
+        members = [_Line(" " * (indent + 4) + expr(member) + ("," if index < len(literal.items) - 1 else ""),
+                         member.span, indent + 4) for index, member in enumerate(literal.items)]
+        return [_Line(prefix + "{", span, indent)] + members + [_Line(" " * (indent + 2) + "}", None, indent + 2)]
+    pad = " " * (len(prefix) + 1)
+    lines: list[_Line] = []
+    current, current_span = prefix + "{", span
+    for index, member in enumerate(literal.items):
+        piece = expr(member) + ("," if index < len(literal.items) - 1 else "}")
+        fresh = current.endswith("{")
+        if not fresh and len(f"{current} {piece}") > WIDTH:
+            lines.append(_Line(current, current_span, indent))
+            current, current_span = pad + piece, member.span
+        else:
+            current = current + piece if fresh else f"{current} {piece}"
+    if not literal.items:
+        current += "}"
+    lines.append(_Line(current, current_span, indent))
+    return lines
+
+
 def _cited_rows(texts: list[str], rows: list) -> list[_Line]:
     """Table and tier rows, their citations aligned in one column after the widest row; a row's reason
     and notes on lines of their own below it."""
@@ -261,7 +311,7 @@ def _chain(node: ast.Expr, op: str) -> list[ast.Expr]:
 
 _LEVEL = {"if": 0, "or": 1, "and": 2, "not": 3, "compare": 4, "absent": 5, "+": 6, "-": 6, "*": 7, "/": 7, "of": 7,
           "unary": 8, "postfix": 9, "atom": 10}
-_COMPARISONS = {"==", "!=", "<", "<=", ">", ">=", "in", "not in", "contains word"}
+_COMPARISONS = {"==", "!=", "<", "<=", ">", ">=", "in", "not in", "contains word", "starts with"}
 
 
 def _declared_name(item: ast.Decision | ast.LetDecl, index: int) -> str:
@@ -315,6 +365,10 @@ def _expr(node: ast.Expr) -> tuple[str, int]:
         return f"{node.function}({expr(node.element)} for {node.variable} in {expr(node.source)}{where})", atom
     if isinstance(node, ast.SetLiteral):
         return "{" + ", ".join(expr(i) for i in node.items) + "}", atom
+    if isinstance(node, ast.AliasGroup):
+        return " = ".join(expr(name) for name in node.names), _LEVEL["if"]
+    if isinstance(node, ast.Selection):
+        return f"{node.function}({node.variable} in {expr(node.source)} where {expr(node.condition)})", atom
     if isinstance(node, ast.Unary):
         if node.op == "not":
             return f"not {expr(node.operand, _LEVEL['not'])}", _LEVEL["not"]

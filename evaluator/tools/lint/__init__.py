@@ -10,8 +10,8 @@ from dataclasses import replace
 
 from ...language.diagnostics import Diagnostic, sort_key
 from . import (
-    citation_quote, code_in_words, missing_citation, missing_decision, output_typo, similar_names, table_exhaustive,
-    tier_gap, tier_overlap, unexpected_decision, unknown_citation, value_range,
+    citation_quote, code_in_words, exception_overlap, missing_citation, missing_decision, output_typo,
+    similar_names, table_exhaustive, tier_gap, tier_overlap, unexpected_decision, unknown_citation, value_range,
     unreachable_rule, unused_definition, unused_suppression,
 )
 from .config import LintConfig
@@ -19,7 +19,7 @@ from .context import LintContext, load_context
 
 RULES = (tier_gap, tier_overlap, unreachable_rule, missing_citation, unknown_citation, unused_definition,
          missing_decision, unexpected_decision, code_in_words, citation_quote, value_range, table_exhaustive,
-         similar_names, output_typo)
+         similar_names, output_typo, exception_overlap)
 DOCUMENTED = RULES + (unused_suppression,)
 
 CHECKER_CODES = {

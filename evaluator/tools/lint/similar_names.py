@@ -5,7 +5,8 @@ lists), and a name typed twice is sometimes typed differently: `"Azure StorSimpe
 `"Azure StorSimple"` in another. Names match ignoring case and spacing, so the misspelt one silently
 matches nothing. A pair of names that is at most two letters apart (and at least eight letters long,
 so that short distinct names are left alone) is reported at the less common one, unless some set
-lists both — then both spellings are meant (`"Testbase for M365", "Test Base for M365"`).
+lists both, or an `aliases` set makes them one product's names — then both spellings are meant
+(`"Testbase for M365" = "Test Base for M365"`).
 
 Fix: spell the name as the contract does in every set; if both are real products, suppress the finding
 with a reason: `# vilkar: ignore[VK215] two products`.
@@ -39,6 +40,7 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     for normal, set_name, literal in members:
         by_name.setdefault(normal, (set_name, literal))
     names = sorted(by_name)
+    one_product = _alias_groups(context)
     reported: set[str] = set()
     for index, first in enumerate(names):
         for second in names[index + 1:]:
@@ -46,6 +48,8 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
                 continue
             if sets[first] & sets[second] or _distance(first, second, 2) > 2:
                 continue  # both spellings in one set: the author lists them on purpose
+            if one_product.get(first) is not None and one_product.get(first) == one_product.get(second):
+                continue  # an alias set says both are names of one product
             rare, common = (first, second) if counts[first] <= counts[second] else (second, first)
             if rare in reported:
                 continue
@@ -56,6 +60,19 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
                     yield Diagnostic(CODE, f'"{literal.value}" in set `{set_name}` is a small edit from '
                                      f'"{other.value}" in set `{other_set}`: a typo?', literal.span,
                                      f'write "{other.value}" if it is the same product', SEVERITY)
+
+
+def _alias_groups(context: LintContext) -> dict[str, int]:
+    """Each name of an `aliases` set → its group (the same key for every name of one group)."""
+    groups: dict[str, int] = {}
+    for item in context.items():
+        if isinstance(item, ast.SetDecl) and item.aliases and isinstance(item.value, ast.SetLiteral):
+            for member in item.value.items:
+                if isinstance(member, ast.AliasGroup):
+                    for name in member.names:
+                        if isinstance(name, ast.String):
+                            groups[_normal(name.value)] = id(member)
+    return groups
 
 
 def _literals(expr: ast.Expr) -> list[ast.String]:

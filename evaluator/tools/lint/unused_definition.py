@@ -29,6 +29,8 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             used_globally.add(name)
         if isinstance(item, ast.KindDecl) and item.calendar:
             used_globally.add(item.calendar)
+        if isinstance(item, ast.SetDecl) and item.using:
+            used_globally.add(item.using)
     for item in context.items():
         if isinstance(item, ast.LetDecl):
             scope = used_globally if item.kind is None else used_in_kind.get(item.kind, set())
@@ -47,7 +49,9 @@ def _unused(what: str, span) -> Diagnostic:
 def _names_read(node) -> set[str]:
     found: set[str] = set()
     stack = [node.location] if isinstance(node, ast.KindDecl) and node.location is not None else []
-    if not isinstance(node, ast.KindDecl):
+    if isinstance(node, ast.KindDecl):
+        stack.extend(condition for condition in node.note_conditions if condition is not None)
+    else:
         stack.append(node)
     while stack:
         current = stack.pop()
