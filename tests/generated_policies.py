@@ -45,12 +45,14 @@ LISTS = {"request.items": "item", "request.tags": "sev", "request.days": "date"}
 ITEM_FIELDS = {"cat": "sev", "amount": "money", "qty": "int"}
 RECORD_FIELDS = {"b": "int", "c": "text?"}
 
-ORDERED = ("int", "dec", "money", "date", "days", "mins", "pct")
-VALUES = ("int", "dec", "money", "pct", "bool", "sev", "text", "date", "days", "mins", "bmins", "anymins", "ts",
-          "sevset")
+ORDERED = ("int", "dec", "money", "date", "days", "mins", "pct", "months")
+VALUES = ("int", "dec", "money", "pct", "bool", "sev", "text", "date", "days", "months", "mins", "bmins", "anymins",
+          "ts", "sevset")
 NUMERIC = ("int", "dec")
 
-CALENDAR = """calendar hours
+CALENDAR = """dates that do not exist {rule}
+
+calendar hours
   open 09:00 to 17:00
   on Monday to Friday
   closed on public holidays
@@ -157,7 +159,7 @@ class Writer:
         literal = {
             "int": [str(self.rng.randint(-20, 40))],
             "dec": [self.pick(["1.5", "0.25", "12.125", "1,000.5", "3.0", "12345678901234567890123456789.123456"])],
-            "money": [self.pick(["USD 100", "USD 2.50", "USD 50,000", "USD 0", "USD 0.005",
+            "money": [self.pick(["USD 100", "USD 2.50", "USD 50,000", "USD 0", "USD 0.0049",
                                  "USD 123456789012345678901234567890.5"])],
             "pct": [self.pick(["20%", "50%", "12.5%", "100%", "0%"])],
             "bool": ["true", "false"],
@@ -165,6 +167,7 @@ class Writer:
             "text": [f'"{self.pick(["aem", "Azure StorSimple", "x"])}"'],
             "date": [self.pick(["2026-01-31", "2025-12-24", "2027-06-15"])],
             "days": [self.pick(["5 days", "14 days", "2 calendar weeks", "0 days", "1 day"])],
+            "months": [self.pick(["1 month", "12 months", "2 years", "0 months"])],
             "mins": [self.pick(["90 minutes", "15 minutes", "2 hours", "1 hour"])],
             "bmins": [self.pick(["2 business hours", "30 business minutes", "4 business hours"])],
             "sevset": ['{"1", "A"}', '{"B"}', '{"C", "A", "1"}'],
@@ -189,11 +192,12 @@ class Writer:
                         lambda: f"({e('int', d)} * {e('int', d)})", lambda: f"-({e('int', d)})",
                         lambda: f"abs({e('int', d)})", lambda: f"min({e('int', d)}, {e('int', d)})",
                         lambda: f"max({e('int', d)}, {e('int?', d)})", lambda: f"({e('days', d)} in days)",
-                        lambda: f"({e('mins', d)} in minutes)",
+                        lambda: f"({e('mins', d)} in minutes)", lambda: f"({e('months', d)} in months)",
                         lambda: f"{self.pick(['ceil', 'floor', 'round'])}({numeric()})",
                         lambda: f"count({e('sevset', d)})", lambda: f"({e('int', d)} + {e('int', d)} + {e('int', d)})"]
             if kind:
-                options += [lambda: "count(request.items)", lambda: "count(request.tags)"]
+                options += [lambda: "count(request.items)", lambda: "count(request.tags)",
+                            lambda: f"{self.period(d)}.number"]
                 options += [lambda: self.comprehension("int", d), lambda: self.comprehension("count", d)] * 3
         elif type_ == "dec":
             money_divisor = ["USD 7", "USD 0.5"] + (["request.cost"] if kind else [])
@@ -201,7 +205,8 @@ class Writer:
             options += [lambda: f"({numeric()} + {e('dec', d)})", lambda: f"({e('dec', d)} * {numeric()})",
                         lambda: f"({numeric()} / {self.divisor()})", lambda: f"({e('pct', d)} * {e('int', d)})",
                         lambda: f"({e('pct', d)} of {e('int', d)})", lambda: f"({e('mins', d)} in hours)",
-                        lambda: f"({e('days', d)} in weeks)", lambda: f"amount({e('money', d)})",
+                        lambda: f"({e('days', d)} in weeks)", lambda: f"({e('months', d)} in years)",
+                        lambda: f"amount({e('money', d)})",
                         lambda: f"({e('money', d)} / {self.pick(money_divisor)})", lambda: f"-({e('dec', d)})",
                         lambda: f"({e('days', d)} / {self.pick(days_divisor)})",
                         lambda: f"({e('dec', d)} - {numeric()} + {e('dec', d)})"]
@@ -224,9 +229,14 @@ class Writer:
             options += [lambda: f"({e('date', d)} + {e('days', d)})", lambda: f"({e('date', d)} - {e('days', d)})",
                         lambda: f"({e('days', d)} + {e('date', d)})", lambda: f"min({e('date', d)}, {e('date?', d)})",
                         lambda: f"max({e('date', d)}, {e('date', d)})"]
+            options += [lambda: f"({e('date', d)} + {e('months', d)})", lambda: f"({e('months', d)} + {e('date', d)})"]
             if kind:
+                options += [lambda: f"{self.period(d)}.{self.pick(['start', 'end'])}"]
                 business = ["3 business days", "10 business days", "1 business day", "0 business days"]
                 options += [lambda: f"({e('date', d)} + {self.pick(business)})", lambda: f"local_date({e('ts', d)})"]
+        elif type_ == "months":
+            options += [lambda: f"({e('months', d)} + {e('months', d)})", lambda: f"({e('months', d)} * {e('int', d)})",
+                        lambda: f"max({e('months', d)}, {e('months', d)})"]
         elif type_ == "days":
             options += [lambda: f"({e('date', d)} - {e('date', d)})", lambda: f"({e('days', d)} + {e('days', d)})",
                         lambda: f"({e('days', d)} - {e('days', d)})", lambda: f"({e('days', d)} * {e('int', d)})",
@@ -252,6 +262,11 @@ class Writer:
         elif type_ == "sevset":
             options += [lambda: f"({e('sevset', d)} + {e('sevset', d)})"]
         return options
+
+    def period(self, d: int) -> str:
+        """An anchored period that holds the day asked about: from a day at or before it, cut after it."""
+        length = self.pick(["1 year", "1 month", "6 months", "2 years"])
+        return f"(the {length} period from request.day containing (request.day + abs({self.expr('days', d)})))"
 
     def severities(self) -> list[str]:
         """Expressions that may hold any severity: fields and bound variables, not lets of a literal."""
@@ -407,7 +422,8 @@ def program(rng: random.Random) -> tuple[str, list[str]]:
     names = rng.sample(NAMES, len(NAMES))
     taken = iter(names)
     scope: dict[str, str] = {}
-    parts = [CALENDAR]
+    parts = [CALENDAR.format(rule=rng.choice(["roll forward to the first of the next month",
+                                              "are clamped to the end of the month"]))]
     globals_writer = Writer(rng, scope, in_kind=False)
     for _ in range(rng.randint(0, 2)):
         name = next(taken)

@@ -12,6 +12,7 @@ import re
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from evaluator.calendar import months
 from evaluator.calendar.hours import BusinessHours
 from evaluator.compile.runtime import EXACT
 from evaluator.language import ast
@@ -22,7 +23,7 @@ from evaluator.language.types import (
 from evaluator.language.typing_rules import quantity_count
 
 NO_RULE = -2
-UNITS = {"minutes": 1, "hours": 60, "days": 1, "weeks": 7}
+UNITS = {"minutes": 1, "hours": 60, "days": 1, "weeks": 7, "months": 1, "years": 12}
 
 
 class Fault(Exception):
@@ -41,6 +42,7 @@ class Interpreter:
         self.kind = checked.kinds[kind]
         self.types = checked.types
         self.global_values: dict[str, Any] = {}
+        self.month_rule = checked.month_rule.rule if checked.month_rule is not None else months.ROLL_FORWARD
 
     # -- the result: every definition's value and the index of the rule that decided it
     def bind(self, request: dict) -> None:
@@ -192,6 +194,8 @@ class Interpreter:
             return None
         record = strip_optional(self.types[id(expr.base)])
         assert isinstance(record, RecordT)
+        if record.role == "period":
+            return getattr(base, expr.name)
         field_type = record.field(expr.name)
         raw = base.get(expr.name) if isinstance(field_type, OptionalT) else base[expr.name]
         return read(raw, field_type)
@@ -279,9 +283,14 @@ class Interpreter:
             return None
         if is_pair(strip_optional(self.types[id(expr.value)])):
             value = value[1]
-        if expr.unit in ("hours", "weeks"):
+        if expr.unit in ("hours", "weeks", "years"):
             return EXACT.divide(Decimal(value), UNITS[expr.unit])
         return value
+
+    def eval_Period(self, expr: ast.Period, env: dict) -> Any:
+        cut = self.eval(expr.cut, env) if expr.cut is not None else None
+        return months.period(self.eval(expr.length, env), self.eval(expr.anchor, env),
+                             self.eval(expr.containing, env), cut, self.month_rule)
 
     def eval_WithinHours(self, expr: ast.WithinHours, env: dict) -> Any:
         return self.calendar.within(self.eval(expr.operand, env))
@@ -325,11 +334,13 @@ class Interpreter:
         if isinstance(left_type, DateT) and isinstance(right_type, DateT):
             return (left - right).days
         if isinstance(left_type, TimestampT) and isinstance(right_type, TimestampT):
-            return int((left - right).total_seconds() // 60)
+            return int((left.astimezone(dt.timezone.utc) - right.astimezone(dt.timezone.utc)).total_seconds() // 60)
         if isinstance(left_type, DateT) or isinstance(right_type, DateT):
             day, days, duration = (left, right, right_type) if isinstance(left_type, DateT) else (right, left, left_type)
             if duration.clock == "business":
                 return self.calendar.add_business_days_to_date(day, days)
+            if duration.scale == "months":
+                return months.add_months(day, days, self.month_rule)
             return day + dt.timedelta(days=days if op == "+" else -days)
         if isinstance(left_type, TimestampT):
             return self.moment_plus(left, right, right_type, op)
@@ -356,7 +367,7 @@ class Interpreter:
         amount = amount if op == "+" else -amount
         if duration.scale == "days":
             return self.calendar.add_calendar_days(moment, amount)
-        return moment + dt.timedelta(minutes=amount)
+        return (moment.astimezone(dt.timezone.utc) + dt.timedelta(minutes=amount)).astimezone(moment.tzinfo)
 
 
 # ---------------------------------------------------------------- values
