@@ -59,6 +59,7 @@ RUNTIME_NAMES: dict[str, Any] = {
     "_clock_in": runtime.clock_in, "_abs_number": runtime.abs_number, "_abs_pair": runtime.abs_pair,
     "_negate_pair": runtime.negate_pair, "_as_names": runtime.as_names,
     "_add_months": months.add_months, "_period": months.period,
+    "_piece": runtime.piece, "_first_row": runtime.first_row,
 }
 BUILTINS = {"min": min, "max": max, "sum": sum, "any": any, "all": all, "len": len, "abs": abs,
             "frozenset": frozenset, "tuple": tuple}
