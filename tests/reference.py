@@ -69,7 +69,11 @@ class Interpreter:
         for index, requirement in enumerate(self.kind.requirements):
             if requirement.when is not None and not self.eval(requirement.when, {}):
                 continue
-            if requirement.condition is not None and not self.eval(requirement.condition, {}):
+            if requirement.exactly_one:  # `require exactly one of a, b`: one field given, not both, not neither
+                given = [self.eval(field, {}) is not None for field in (requirement.at, *requirement.also_at)]
+                if sum(given) != 1:
+                    failed.append(index)
+            elif requirement.condition is not None and not self.eval(requirement.condition, {}):
                 failed.append(index)
         return failed
 
@@ -95,6 +99,11 @@ class Interpreter:
                 if self.eval(exception.condition, {}):
                     return [self.value_as(exception.value, types[0])], index
             return [self.value_as(body.value, types[0])], -1
+        if isinstance(body, ast.AllOfBody):  # false at the first part that does not hold
+            for index, part in enumerate(body.parts):
+                if not self.eval(part.test, {}):
+                    return [False], index
+            return [True], -1
         if isinstance(body, ast.TiersBody):
             subject = self.eval(body.subject, {})
             for index, row in enumerate(body.rows):
@@ -183,6 +192,12 @@ class Interpreter:
                 value = self.eval(declaration.value, {})
                 if declaration.names:
                     value = frozenset(product_name(v) for v in value)
+                if declaration.using is not None:  # every name of each alias group it names one name of
+                    for group in self.checked.sets[declaration.using].value.items:
+                        if isinstance(group, ast.AliasGroup):
+                            members = frozenset(product_name(self.eval(name, {})) for name in group.names)
+                            if members & value:
+                                value |= members
             else:
                 value = self.eval(declaration.body.value, {})
             self.global_values[name] = value
@@ -249,9 +264,29 @@ class Interpreter:
             return total
         return extreme(expr.function, values)
 
+    def eval_Selection(self, expr: ast.Selection, env: dict) -> Any:
+        items = self.eval(expr.source, env)
+
+        def holds(item: Any) -> bool:
+            return self.eval(expr.condition, {**env, expr.variable: item})
+        if expr.function == "count":
+            return sum(1 for item in items if holds(item))
+        if expr.function == "any":
+            return any(holds(item) for item in items)
+        if expr.function == "all":
+            return all(holds(item) for item in items)
+        if expr.function == "filter":
+            return [item for item in items if holds(item)]
+        return next((item for item in items if holds(item)), None)
+
+    def eval_AliasGroup(self, expr: ast.AliasGroup, env: dict) -> Any:
+        return frozenset(self.eval(name, env) for name in expr.names)
+
     def eval_SetLiteral(self, expr: ast.SetLiteral, env: dict) -> Any:
         element = self.types[id(expr)].element
-        return frozenset(widen(self.eval(item, env), self.types[id(item)], element) for item in expr.items)
+        members = [name for item in expr.items  # an `aliases` set holds every name of its groups
+                   for name in (item.names if isinstance(item, ast.AliasGroup) else (item,))]
+        return frozenset(widen(self.eval(item, env), self.types.get(id(item), element), element) for item in members)
 
     def eval_Unary(self, expr: ast.Unary, env: dict) -> Any:
         value = self.eval(expr.operand, env)
