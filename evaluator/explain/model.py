@@ -146,13 +146,15 @@ class Explainer:
         if words.logic:
             said = self.logic(info, words)
             if said:
-                return said if rule.role == "rule" else f"no exception applies, and {said}"
+                return said if rule.role in ("rule", "holds") else f"no exception applies, and {said}"
         if rule.role == "rule":
             value = words.value[0] if words.value else ()
             named = value[0] if len(value) == 1 and isinstance(value[0], Ref) else None
             if named is not None and named.what == "name" and named.key in self.fired \
                     and named.key not in self.result.decisions:
                 return self.reason(*self.fired[named.key])  # `= notice`: what the let says
+            if words.negated and words.negated[0] and self.reading.raw(info.names[0]) is False:
+                value = words.negated[0]
             return self.reading.say(value, "both")
         if rule.role == "fails" and words.tests:  # `all of`: the first part that does not hold decides false
             return "not every part holds: " + self.reading.say(words.tests[0].negated, "name")
@@ -172,6 +174,8 @@ class Explainer:
                 held += self.passed_over(info, rule)
             said = " and ".join(held) if held else "it applies in every case"
             computed = words.value[0] if len(words.value) == 1 else ()
+            if computed and words.negated and words.negated[0] and self.reading.raw(info.names[0]) is False:
+                computed = words.negated[0]  # `-> scenarios <= 7` that came out false: "scenarios is more than 7"
             named = computed[0] if len(computed) == 1 and isinstance(computed[0], Ref) else None
             if named is not None and named.what == "name" and named.key in self.fired \
                     and named.key not in self.result.decisions:
@@ -189,12 +193,17 @@ class Explainer:
         """A yes/no rule's reason: the parts that made it true, or the parts that made it false."""
         value = self.reading.raw(info.names[0])
         held = [(test, self.reading.holds(test)) for test in words.tests]
-        if any(outcome is None for _, outcome in held) or not isinstance(value, bool):
+        if not isinstance(value, bool):
             return ""
         if words.logic == "or" and value or words.logic == "and" and not value:
+            # one part decides: those known to, even where a later one cannot be read (`x is present and x > 1`)
             chosen = [test for test, outcome in held if outcome == value]
+        elif any(outcome is None for _, outcome in held):
+            return ""
         else:
             chosen = [test for test, _ in held]
+        if not chosen:
+            return ""
         joiner = " or " if words.logic == "or" and value else " and "
         return joiner.join(self.reading.say(test.phrase if value else test.negated, "name") for test in chosen)
 

@@ -148,6 +148,13 @@ class PhraseBuilder:
             return ("the next business start after ",) + self.value(expr.operand)
         return self.fallback(expr)
 
+    def negated_value(self, expr: ast.Expr) -> Phrase:
+        """A yes/no value computed by a condition, in words for when it is false; () for other values."""
+        condition = isinstance(expr, (ast.Presence, ast.WithinHours)) \
+            or isinstance(expr, ast.Unary) and expr.op == "not" \
+            or isinstance(expr, ast.Binary) and expr.op not in _ARITHMETIC
+        return self.condition(expr, negate=True) if condition and self.constant(expr) is None else ()
+
     def comprehension(self, expr: ast.Comprehension, negate: bool = False) -> Phrase:
         source = self.subject(expr.source)
         where = (" whose ",) + self.condition(expr.where) if expr.where is not None else ()
@@ -191,6 +198,9 @@ class PhraseBuilder:
         if isinstance(expr, ast.Binary) and expr.op in _NEGATED:
             op = _NEGATED[expr.op] if negate else expr.op
             return self.comparison(expr.left, op, expr.right)
+        if isinstance(expr, ast.Binary) and expr.op == "starts with":
+            verb = " does not start with " if negate else " starts with "
+            return self.subject(expr.left) + (verb,) + self.operand(expr.right)
         if isinstance(expr, ast.Binary) and expr.op == "contains word":
             verb = " does not contain the word " if negate else " contains the word "
             return self.subject(expr.left) + (verb,) + self.value(expr.right)
@@ -370,3 +380,5 @@ class RuleWords:
     logic: str = ""  # a yes/no rule: "and" or "or" of its `tests`, or "one" for a single condition
     # for each `min(...)`/`max(...)` of the rule: Python giving the position of the argument it chose
     choices: tuple[str, ...] = ()
+    # per output that is a condition (`-> request.monitoring_scenarios <= 7`): its words when it is false
+    negated: tuple[Phrase, ...] = ()
