@@ -151,3 +151,26 @@ def test_eval_why_and_explain_full_on_the_command_line():
     assert run("eval", "--why", "fees", sample).exit_code == 2
     [record] = json.loads(run("eval", "--format", "json", "--why", "fee", sample).output)
     assert set(record["explanation"]["decisions"]) == {"fee", "fee_percent", "notice_days"}
+
+
+def test_the_readme_shows_a_real_explanation_and_real_counterfactuals(monkeypatch):
+    monkeypatch.chdir(ROOT)  # the README names the samples as a user in the repository does
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Why: explanations"):readme.index("## Contract versions")]
+    blocks = re.findall(r"```\n(.*?)```", section, re.S)
+    incident = run("eval", "--explain", "samples/incident-sev-b-friday-afternoon.yaml").output
+    shown = [line for line in blocks[0].splitlines() if "…" not in line]
+    assert shown and all(line in incident.splitlines() for line in shown)
+    changes = run("eval", "--counterfactuals", "--why", "fee_percent", "samples/cancellation-9-days-notice.yaml").output
+    shown = [line for line in blocks[1].splitlines()[1:] if "…" not in line]
+    assert shown and all(line in changes.splitlines() for line in shown)
+
+
+@pytest.mark.parametrize("sample, said", [
+    ("aed-opted-minimum-price.json", "monitoring_scenarios_ok: false — enhanced features is true: monitoring scenarios "
+                                     "is more than 7."),
+    ("service_use-allowance-funded-29-february.yaml", "lost: false — as of is given: as of 2028-02-20 is on or "
+                                                      "before use by 2028-02-29."),
+])
+def test_a_yes_or_no_that_came_out_false_is_said_negated(sample, said):
+    assert said in decided(ROOT / "samples" / sample).explain()
