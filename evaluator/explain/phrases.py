@@ -382,3 +382,6 @@ class RuleWords:
     choices: tuple[str, ...] = ()
     # per output that is a condition (`-> request.monitoring_scenarios <= 7`): its words when it is false
     negated: tuple[Phrase, ...] = ()
+    # a single yes/no output's parts and how they combine, as `tests` and `logic` for a yes/no rule
+    value_tests: tuple[Test, ...] = ()
+    value_logic: str = ""
