@@ -179,6 +179,12 @@ def test_the_readme_shows_a_real_explanation_and_real_counterfactuals(monkeypatc
                                                    "reactive services (2.6 Yderligere vilkår og betingelser – "
                                                    "Tjenestesprog), so not if_available.\n"),
     ("rca_request-uer-open-incident.json", "request_in_time: true — no exception applies (incident closed at is none)."),
+    # what `if absent` puts in a field's place is said only where the request leaves the field out
+    ("service_use-allowance-funded-29-february.yaml", "work_order_last_day: 2030-02-28 — work order start 2027-03-01 "
+                                                      "plus term months 36 months minus 1 day (work order end not given)."),
+    ("aem_event-restricted-delivery.json", "booking: ineligible — cloud ok is true and restricted delivery required is "
+                                           "true.\n"),
+    ("aem_event-black-friday-launch.yaml", "restricted delivery required is false (not given) and notice ok is true."),
 ])
 def test_a_reason_says_what_decided_and_nothing_that_did_not(sample, said):
     assert said in decided(ROOT / "samples" / sample).explain()

@@ -184,7 +184,7 @@ class Explainer:
                 said += ": " + self.reason(*self.fired[named.key])  # `-> in_agreement`: what the let says
             elif decided and words.value_logic != "one":
                 said += ": " + decided  # `-> a and b` that came out false: the part that failed
-            elif any(isinstance(part, Ref) and part.what in ("request", "name") for part in computed):
+            elif any(isinstance(part, Ref) and part.what in _READ for part in computed):
                 said += ": " + self.reading.say(computed, "both")
             return said
         failed = self.failed_rows(info)
@@ -385,6 +385,9 @@ def _plain_calendar(described: str) -> str:
     """Which hours applied, without the policies' names: the calendar is the rule set's, a field is a field."""
     plain = re.sub(r"the calendar `[^`]*`", "the rule set's calendar", described)
     return plain.replace("`", "")
+
+
+_READ = ("request", "name", "present", "absent")  # the parts of a phrase that read this request's values
 
 
 def _would_give(reading: Reading, candidate: RuleInfo, info: DecisionInfo) -> bool:

@@ -17,7 +17,9 @@ from ..language.types import BoolT, DateT, ListT, SetT, TimestampT, Type, strip_
 
 @dataclass(frozen=True)
 class Ref:
-    """A value a phrase speaks of: `what` is request | name | constant | set | variable."""
+    """A value a phrase speaks of: `what` is request | name | constant | set | variable, or present | absent:
+    `key` is (a request path, a phrase, the field in words) said only where the request gives the field,
+    or leaves it out (what `if absent` puts in its place)."""
 
     what: str
     key: Any  # a request path, a decision or let name, a constant's value, a set's name, a variable
@@ -135,7 +137,11 @@ class PhraseBuilder:
         if isinstance(expr, ast.SetLiteral):
             return _listed([self.value(item) for item in expr.items], "and") if expr.items else ("none",)
         if isinstance(expr, ast.IfAbsent):
-            return self.value(expr.value) + (" (",) + self.value(expr.fallback) + (" where not given)",)
+            path = _request_path(expr.value)
+            if path is not None:  # the field's value where given, else what takes its place
+                return (Ref("present", (path, self.value(expr.value)), ""),
+                        Ref("absent", (path, self.value(expr.fallback), field_words(path)), ""))
+            return self.value(expr.value) + self.absent(expr)
         if isinstance(expr, ast.Field):  # a part of a let's or decision's value: `annual_period.end`
             return (f"the {words_of_name(expr.name)} of ",) + self.value(expr.base)
         if isinstance(expr, ast.Conditional):
@@ -154,6 +160,14 @@ class PhraseBuilder:
             or isinstance(expr, ast.Unary) and expr.op == "not" \
             or isinstance(expr, ast.Binary) and expr.op not in _ARITHMETIC
         return self.condition(expr, negate=True) if condition and self.constant(expr) is None else ()
+
+    def absent(self, expr: ast.IfAbsent) -> Phrase:
+        """What `if absent` puts in place of a request field, said only where the request leaves it out."""
+        fallback = self.value(expr.fallback)
+        path = _request_path(expr.value)
+        if path is None:
+            return (" (",) + fallback + (" where not given)",)
+        return (Ref("absent", (path, fallback, ""), ""),)
 
     def comprehension(self, expr: ast.Comprehension, negate: bool = False) -> Phrase:
         source = self.subject(expr.source)
@@ -212,7 +226,7 @@ class PhraseBuilder:
         if isinstance(expr, ast.Comprehension) and expr.function in ("any", "all"):
             return self.comprehension(expr, negate)
         if isinstance(expr, ast.IfAbsent):  # `request.x if absent false`: the field, and what absence means
-            return self.condition(expr.value, negate) + (" (",) + self.value(expr.fallback) + (" where not given)",)
+            return self.condition(expr.value, negate) + self.absent(expr)
         inlined = self.inline(expr, negate)
         if inlined is not None:
             return inlined
@@ -258,7 +272,7 @@ class PhraseBuilder:
     def subject(self, expr: ast.Expr) -> Phrase:
         """What a condition tests, by name (a let by its value, which has no name in the contract)."""
         if isinstance(expr, ast.IfAbsent) and self.ref(expr.value, "name") is not None:
-            return (self.ref(expr.value, "name"), " (") + self.value(expr.fallback) + (" where not given)",)
+            return (self.ref(expr.value, "name"),) + self.absent(expr)
         ref = self.ref(expr, "name")
         if ref is not None:
             return (ref,)
