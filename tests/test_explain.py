@@ -179,6 +179,9 @@ def test_the_readme_shows_a_real_explanation_and_real_counterfactuals(monkeypatc
                                                    "reactive services (2.6 Yderligere vilkår og betingelser – "
                                                    "Tjenestesprog), so not if_available.\n"),
     ("rca_request-uer-open-incident.json", "request_in_time: true — no exception applies (incident closed at is none)."),
+    # `all of` that holds: its parts, not "no exception applies"
+    ("aed-enhanced-customer.yaml", "product_covered: true — product category is cloud and enrolled subscription "
+                                    "is true and product is not in aed exclusions.\n"),
     # what `if absent` puts in a field's place is said only where the request leaves the field out
     ("service_use-allowance-funded-29-february.yaml", "work_order_last_day: 2030-02-28 — work order start 2027-03-01 "
                                                       "plus term months 36 months minus 1 day (work order end not given)."),
