@@ -182,6 +182,10 @@ def test_the_readme_shows_a_real_explanation_and_real_counterfactuals(monkeypatc
     # `all of` that holds: its parts, not "no exception applies"
     ("aed-enhanced-customer.yaml", "product_covered: true — product category is cloud and enrolled subscription "
                                     "is true and product is not in aed exclusions.\n"),
+    # `count(d in ... where ...)` in words, an item as "it"
+    ("aed-sip-dates.yaml", "sip_requests_counted: 1 — sip requested on is given: the number of sip requested on "
+                           "2025-03-01, 2026-02-28 where it is on or before as of 2026-03-01 and as of 2026-03-01 is "
+                           "before it plus 12 months."),
     # what `if absent` puts in a field's place is said only where the request leaves the field out
     ("service_use-allowance-funded-29-february.yaml", "work_order_last_day: 2030-02-28 — work order start 2027-03-01 "
                                                       "plus term months 36 months minus 1 day (work order end not given)."),

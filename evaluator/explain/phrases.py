@@ -89,7 +89,8 @@ class PhraseBuilder:
             found = self.set_words(expr.name)
             if found is not None:
                 return found
-            return Ref("variable", expr.name, words_of_name(expr.name), None, "name")
+            # an item of a list (`d in request.dates`), "it" where its name is one letter
+            return Ref("variable", expr.name, "it" if len(expr.name) == 1 else words_of_name(expr.name), None, "name")
         if isinstance(expr, ast.Field) and not isinstance(expr.base, ast.Name) or \
                 isinstance(expr, ast.Field) and expr.base.name not in self.definitions:
             return Ref("variable", expr.name, words_of_name(expr.name), None, "name")
@@ -134,6 +135,8 @@ class PhraseBuilder:
             return (head + " ",) + _listed(arguments, "and")
         if isinstance(expr, ast.Comprehension):
             return self.comprehension(expr)
+        if isinstance(expr, ast.Selection):
+            return self.selection(expr)
         if isinstance(expr, ast.SetLiteral):
             return _listed([self.value(item) for item in expr.items], "and") if expr.items else ("none",)
         if isinstance(expr, ast.IfAbsent):
@@ -181,6 +184,17 @@ class PhraseBuilder:
             return (quantifier[expr.function, negate],) + source + where + (", ",) + self.condition(expr.element)
         return (f"the {expr.function} of ",) + element + (" over ",) + source + where
 
+    def selection(self, expr: ast.Selection, negate: bool = False) -> Phrase:
+        """`count(d in request.dates where d <= x)` in words: "the number of dates where it is on or before x"."""
+        source = self.subject(expr.source)
+        condition = self.condition(expr.condition)
+        if expr.function in ("any", "all"):
+            quantifier = {("any", False): "for some of ", ("any", True): "for none of ",
+                          ("all", False): "for every one of ", ("all", True): "not for every one of "}
+            return (quantifier[expr.function, negate],) + source + (", ",) + condition
+        head = {"count": "the number of ", "filter": "those of ", "first": "the first of "}.get(expr.function, "")
+        return (head,) + self.operand(expr.source) + (" where ",) + condition if head else self.fallback(expr)
+
     def fallback(self, expr: ast.Expr) -> Phrase:
         """Words for an expression this builder has no phrase for: the values it reads."""
         refs: list[Ref] = []
@@ -225,6 +239,8 @@ class PhraseBuilder:
             return self.subject(expr.operand) + (" is not" if negate else " is",) + (" within business hours",)
         if isinstance(expr, ast.Comprehension) and expr.function in ("any", "all"):
             return self.comprehension(expr, negate)
+        if isinstance(expr, ast.Selection) and expr.function in ("any", "all"):
+            return self.selection(expr, negate)
         if isinstance(expr, ast.IfAbsent):  # `request.x if absent false`: the field, and what absence means
             return self.condition(expr.value, negate) + self.absent(expr)
         inlined = self.inline(expr, negate)
