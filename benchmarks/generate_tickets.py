@@ -6,7 +6,9 @@ Tickets are opened at random moments of the year in five locations (Copenhagen, 
 Los Angeles, Tokyo), on every severity, with and without the enhanced offerings; the first response
 comes after a delay drawn per severity, independent of the contract's times, so some are met and
 some missed. `CRAFTED` adds tickets where naive wall-clock arithmetic misjudges met/missed — across
-holidays and daylight-saving changes — each with the verdict SPEC's rules give by hand.
+holidays and daylight-saving changes — each with the verdict SPEC's rules give by hand, and `MARGINS`
+tickets whose margins depend on a request's own business hours and on days that a daylight-saving
+change makes 23 or 25 hours long.
 """
 from __future__ import annotations
 
@@ -90,6 +92,38 @@ CRAFTED = [
     (ticket(90005, _at("2026-10-25T02:30:00+02:00"), DK, "A", EXCHANGE, [], "phone", _at("2026-10-25T02:50:00+01:00")),
      "2026-10-25T02:30:00+01:00", False, -20, "missed because the clocks went back on 25 October 2026"),
 ]
+DE = LOCATIONS[1]
+EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+# Tickets whose margins and lead times only come out right when business time is elapsed open time on
+# the calendar that decided them: a request's own `location.business_hours`, and whole days of
+# business time that a daylight-saving change makes 23 or 25 hours long.
+# (ticket, expected_by, met, margin, lead time, both in minutes on the plan's clock)
+MARGINS = [
+    # Sev C (4 business hours) in Berlin, open 00:00-23:59 every day, from Saturday 28 March 12:00 CET:
+    # due 16:00. Answered Monday 12:00 CEST: 479 minutes on Saturday, 1,379 on Sunday (the clocks
+    # went forward, so that day is an hour short), 720 on Monday: 2,578 late; lead time 2,818.
+    (ticket(90101, _at("2026-03-28T12:00:00+01:00"), {**DE, "business_hours": {"open": "00:00", "close": "23:59",
+                                                                            "days": EVERY_DAY}},
+            "C", EXCHANGE, [], "web", _at("2026-03-30T12:00:00+02:00")),
+     "2026-03-28T16:00:00+01:00", False, -2578, 2818),
+    # The same across the fall-back night: Sunday 25 October has 1,499 open minutes, so 2,698 late.
+    (ticket(90102, _at("2026-10-24T12:00:00+02:00"), {**DE, "business_hours": {"open": "00:00", "close": "23:59",
+                                                                            "days": EVERY_DAY}},
+            "C", EXCHANGE, [], "web", _at("2026-10-26T12:00:00+01:00")),
+     "2026-10-24T16:00:00+02:00", False, -2698, 2938),
+    # Sev B (2 business hours), open Sundays from 02:30, a time the spring-forward night skips: it is
+    # read with the offset before the change, so business time starts at 03:30 CEST and ends 05:30.
+    (ticket(90103, _at("2026-03-28T20:00:00+01:00"), {**DE, "business_hours": {"open": "02:30", "close": "10:00",
+                                                                            "days": ["sun"]}},
+            "B", EXCHANGE, [], "web", _at("2026-03-29T05:00:00+02:00")),
+     "2026-03-29T05:30:00+02:00", True, 30, 90),
+    # Sev C in California, the request's hours 07:00-15:00: 2 hours on Thursday 2 July, Friday 3 July
+    # is Independence Day observed, then the weekend: due Monday 09:00. Answered 08:00: 60 to spare.
+    (ticket(90104, _at("2026-07-02T13:00:00-07:00"), {**US_CA, "business_hours": {"open": "07:00", "close": "15:00"}},
+            "C", EXCHANGE, [], "web", _at("2026-07-06T08:00:00-07:00")),
+     "2026-07-06T09:00:00-07:00", True, 60, 180),
+]
 CRAFTED_BAD = [
     '{"ticket": "T-99990", "kind": "incident", "severity": "B"}',
     "{not json",
@@ -105,7 +139,7 @@ def main() -> None:
     arguments = parser.parse_args()
     lines = [json.dumps(t, ensure_ascii=False) for t in year_of_tickets(arguments.count, arguments.year,
                                                                         arguments.seed)]
-    lines += [json.dumps(crafted[0], ensure_ascii=False) for crafted in CRAFTED]
+    lines += [json.dumps(crafted[0], ensure_ascii=False) for crafted in CRAFTED + MARGINS]
     arguments.file.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{arguments.file}: {len(lines):,} tickets")
 

@@ -1,14 +1,21 @@
 """Load on `vilkar serve` over loopback: p50/p99 latency and requests/s at 100 concurrent connections.
 
     pip install '.[server]' && apt-get install wrk      # wrk: the load generator, a Debian package
-    python benchmarks/serve_load.py [--connections 100] [--requests 100000] [--seconds 20] [--sweep]
+    python benchmarks/serve_load.py [--workers 1,2] [--floor] [--connections 100] [--requests 100000]
+                                    [--seconds 20] [--sweep]
+
+`--workers 1,2` runs the service with one process and then with two (`vilkar serve --workers 2`),
+side by side; `--floor` runs benchmarks/serve_floor.py after each, the same uvicorn, loop, sockets
+and workers with an app that decides nothing: what HTTP alone costs here, the best any service on
+this stack could do.
 
 The load generator is wrk: written in C on an event loop, one wrk thread keeps 100 keep-alive
 connections busy for a small share of one core. A Python client needs about as much CPU per request
 as the server itself, so on a 2-core machine it would mostly measure its own contention with the
 server. Each run is bounded twice: wrk stops after `--requests` responses or `--seconds`, whichever
 comes first. Requests rotate through every JSON sample in samples/ (all kinds), and every response
-must be a 200. The server is pinned to core 0 and wrk to core 1 where there are two.
+must be a 200. One server process is pinned to core 0 and wrk to core 1 where there are two; with
+several workers nothing is pinned (the workers need every core, and wrk needs a little of one).
 
 The machine is shared, so the report says how busy it was during each run: the whole machine, the
 server, wrk, and everything else.
@@ -25,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,8 +78,16 @@ def cpu_busy() -> tuple[int, int]:
 
 
 def process_ticks(pid: int) -> int:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])
+    """CPU time of a process and of its live children (the workers of `--workers N`), in clock ticks."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1]: the parent's pid
+            total += int(fields[11]) + int(fields[12])
+    return total
 
 
 def pinned(core: int | None):
@@ -80,14 +96,24 @@ def pinned(core: int | None):
     return lambda: os.sched_setaffinity(0, {core})
 
 
-def start_server(core: int | None) -> tuple[subprocess.Popen, int]:
-    command = [sys.executable, "-c", "from evaluator.cli import main; main()", "serve", "--port", "0"]
+def start_server(core: int | None, workers: int, floor: bool) -> tuple[subprocess.Popen, int]:
+    if floor:
+        command = [sys.executable, str(ROOT / "benchmarks" / "serve_floor.py")]
+    else:
+        command = [sys.executable, "-c", "from evaluator.cli import main; main()", "serve"]
+    command += ["--port", "0", "--workers", str(workers)]
     server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=ROOT, preexec_fn=pinned(core))
     line = server.stderr.readline()
     found = re.search(r"http://127\.0\.0\.1:(\d+)", line)
     if not found:
-        raise SystemExit(f"vilkar serve did not start: {line}{server.stderr.read()}")
+        raise SystemExit(f"the server did not start: {line}{server.stderr.read()}")
     return server, int(found.group(1))
+
+
+def worker_shares(port: int) -> list[int]:
+    """Requests each worker answered, from /v1/status (the floor app has no status)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/status", timeout=30) as response:
+        return [worker["requests"] for worker in json.loads(response.read())["workers"]]
 
 
 def bodies_file(directory: str) -> str:
@@ -127,23 +153,29 @@ def run_wrk(port: int, connections: int, requests: int, seconds: float, director
     wrk_share = wrk_seconds * TICKS / max(elapsed, 1) / cores
     figures.update(connections=connections, requests_per_s=figures["requests"] / (figures["duration_us"] / 1e6),
                    machine_busy=machine, server_busy=server_share, wrk_busy=wrk_share,
-                   others_busy=max(machine - server_share - wrk_share, 0.0), load_before=load_before)
+                   others_busy=max(machine - server_share - wrk_share, 0.0), load_before=load_before,
+                   server_cpu_us=server_ticks / TICKS / max(figures["requests"], 1) * 1e6,
+                   wrk_cpu_us=wrk_seconds / max(figures["requests"], 1) * 1e6)
     return figures
 
 
 def report(figures: dict) -> None:
-    print(f"{figures['connections']:>4} connections: {figures['requests']:>7,} requests, "
+    print(f"{figures['label']}, {figures['connections']:>3} connections: {figures['requests']:>7,} requests, "
           f"{figures['requests_per_s']:>7,.0f} requests/s, p50 {figures['p50_us'] / 1000:6.2f} ms, "
           f"p90 {figures['p90_us'] / 1000:6.2f} ms, p99 {figures['p99_us'] / 1000:6.2f} ms, "
           f"max {figures['max_us'] / 1000:6.1f} ms, non-200 {figures['non200']}, socket errors "
           f"{figures['socket_errors']}")
     print(f"      machine busy {figures['machine_busy']:.0%} of 2 cores (server {figures['server_busy']:.0%}, "
           f"wrk {figures['wrk_busy']:.0%}, everything else {figures['others_busy']:.0%}); "
-          f"load average before {figures['load_before']:.2f}")
+          f"load average before {figures['load_before']:.2f}; CPU per request: server "
+          f"{figures['server_cpu_us']:.0f} µs, wrk {figures['wrk_cpu_us']:.0f} µs"
+          + (f"; requests per worker {figures['per_worker']}" if figures.get("per_worker") else ""))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--workers", default="1,2", help="worker counts to run side by side, e.g. 1,2")
+    parser.add_argument("--floor", action="store_true", help="also the floor: the same stack deciding nothing")
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--requests", type=int, default=100_000, help="stop after this many responses per run")
     parser.add_argument("--seconds", type=int, default=20, help="and after this many seconds per run")
@@ -153,28 +185,44 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (or brew install wrk)")
     cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    server_core, wrk_core = (cores[0], cores[1]) if len(cores) >= 2 else (None, None)
+    results = []
+    print(f"{len(cores) or os.cpu_count()} cores; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as directory:
         bodies = bodies_file(directory)
-        server, port = start_server(server_core)
-        try:
-            run_wrk(port, 10, 5_000, 3, directory, bodies, wrk_core, server.pid)  # warm up; not reported
-            print(f"vilkar serve on 127.0.0.1:{port}, {len(bodies_lines(bodies))} sample bodies in rotation; "
-                  f"server on core {server_core}, wrk on core {wrk_core}")
-            results = []
-            for connections in ([1, 10] if arguments.sweep else []) + [arguments.connections]:
-                figures = run_wrk(port, connections, arguments.requests, arguments.seconds, directory, bodies,
-                                  wrk_core, server.pid)
-                report(figures)
-                results.append(figures)
-                time.sleep(1)
-        finally:
-            server.terminate()
-            server.wait(30)
+        print(f"{len(bodies_lines(bodies))} sample bodies in rotation")
+        for workers in [int(count) for count in arguments.workers.split(",")]:
+            for floor in (False, True) if arguments.floor else (False,):
+                results += measure(workers, floor, cores, arguments, directory, bodies)
+    print(f"load average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if arguments.json:
         print(json.dumps(results, indent=2))
     if any(figures["non200"] or figures["socket_errors"] for figures in results):
         raise SystemExit("some requests failed")
+
+
+def measure(workers: int, floor: bool, cores: list[int], arguments: argparse.Namespace, directory: str,
+            bodies: str) -> list[dict]:
+    """The runs against one server: the service or the floor, with this many workers."""
+    server_core, wrk_core = (cores[0], cores[1]) if len(cores) >= 2 and workers == 1 else (None, None)
+    server, port = start_server(server_core, workers, floor)
+    label = f"{'floor  ' if floor else 'service'} {workers} worker{'s' if workers > 1 else ' '}"
+    results = []
+    try:
+        run_wrk(port, 10, 5_000, 3, directory, bodies, wrk_core, server.pid)  # warm up; not reported
+        for connections in ([1, 10] if arguments.sweep else []) + [arguments.connections]:
+            before = None if floor else worker_shares(port)
+            figures = run_wrk(port, connections, arguments.requests, arguments.seconds, directory, bodies,
+                              wrk_core, server.pid)
+            figures.update(label=label, workers=workers, floor=floor)
+            if before is not None:
+                figures["per_worker"] = [after - earlier for after, earlier in zip(worker_shares(port), before)]
+            report(figures)
+            results.append(figures)
+            time.sleep(1)
+    finally:
+        server.terminate()
+        server.wait(30)
+    return results
 
 
 def bodies_lines(path: str) -> list[str]:

@@ -2,20 +2,28 @@
 
 Work travels in chunks, and only a bounded number of chunks is in flight, so memory stays constant
 however long the input is. From a file, a chunk is just a byte range that the worker reads itself;
-from stdin, the lines themselves travel. A line that is not valid JSON, or not a valid request, gives
-an error record for that line and the batch goes on.
+from stdin, the lines themselves travel. Every line that is not a valid request — not UTF-8, not
+JSON, a number too long to read, a lone surrogate, a truncated last line — gives an error record for
+that line, and the batch goes on. Records are written only whole: an output that fails (a full disk,
+a closed pipe) or a SIGINT/SIGTERM stops the batch with `BatchStopped`, which says how many records
+were written and the input line to resume from.
 """
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
+import re
+import signal
+import threading
 from collections import deque
+from contextlib import contextmanager
 from typing import IO, Any, Callable, Iterator, Union
 
 from .api import PolicySet, default_policies, load_policies
 from .errors import RequestError
-from .requests.documents import DocumentError, parse_line
+from .requests.documents import DocumentError, max_bytes, parse_line
 
 CHUNK_BYTES = 1 << 20
 CHUNK_LINES = 512
@@ -25,93 +33,107 @@ IN_FLIGHT_PER_WORKER = 4
 # a named stream, or (first line number, path, offset, size).
 Task = Union[tuple[int, list[str]], tuple[int, list[str], str], tuple[int, str, int, int]]
 
-_worker_policies: PolicySet | None = None
+# One encoder for every record: json.dumps with options builds a new one per call
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+# Bytes that are not UTF-8 come through `surrogateescape` as U+DC80..U+DCFF, which UTF-8 text never holds
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+def task_lines(task: Task) -> tuple[int, list[str]]:
+    """A chunk's first line number and its lines (read from the file for a byte range).
+
+    Bytes that are not UTF-8 are kept as surrogate escapes, so that the line holding them is reported
+    rather than silently changed."""
+    if len(task) == 4:
+        _, path, offset, size = task
+        with open(path, "rb") as handle:
+            handle.seek(offset)
+            return task[0], handle.read(size).decode("utf-8", "surrogateescape").split("\n")
+    return task[0], task[1]
+
+
+def task_name(task: Task) -> str:
+    """What a chunk's records name as their source: the file, the stream's name, or `-` for stdin."""
+    return task[1] if len(task) == 4 else task[2] if len(task) == 3 else "-"
+
+
+class Decider:
+    """Turns the lines of a batch into its output records, for one rule set."""
+
+    def __init__(self, policies: PolicySet, explain: bool = False):
+        self.evaluate = policies.evaluate
+        self.explain = explain
+        try:
+            self.limit: int | None = max_bytes()
+        except ValueError:  # a malformed VILKAR_MAX_DOCUMENT_BYTES: each line's record says so
+            self.limit = None
+
+    def record(self, number: int, line: str, name: str = "-") -> tuple[str, bool]:
+        """One output record (JSON text) for one input line, and whether the line was decided."""
+        source = f"{name}:{number}"  # SPEC §8.2: `file:LINE` in a batch
+        try:
+            if not line.isascii() and _UNDECODABLE.search(line):
+                return _not_utf8(source, number, line), False
+            result = self.evaluate(parse_line(line, self.limit))
+        except DocumentError as error:
+            problem = error.errors[0]
+            if not problem.pointer:  # the line is no JSON at all
+                column = problem.col or 1
+                text = (f"not valid JSON at column {column}: {problem.message.removeprefix('not valid JSON: ')}"
+                        if problem.message.startswith("not valid JSON") else problem.message)
+                return _encode({"source": source, "line": number, "error": text, "errors": [
+                    {"pointer": "", "message": text, "line": number, "col": column}]}), False
+            return _invalid(source, number, error), False
+        except RequestError as error:
+            return _invalid(source, number, error), False
+        except (RecursionError, ValueError, TypeError, ArithmeticError, LookupError) as error:
+            # the library raises only RequestError; should it ever fail otherwise, one line is lost, not the batch
+            text = f"vilkar could not decide this line ({type(error).__name__}: {error})"
+            return _encode({"source": source, "line": number, "error": text,
+                            "errors": [{"pointer": "", "message": text}]}), False
+        return _encode({"source": source, "line": number, **result.to_dict(trace=self.explain, explain=self.explain)}), True
+
+    def lines(self, first: int, lines: list[str], name: str) -> tuple[list[str], int, int]:
+        """The records of consecutive lines (a blank line has none but keeps its number), decided, rejected."""
+        records: list[str] = []
+        decided = 0
+        record = self.record
+        for number, line in enumerate(lines, first):
+            if not line or line.isspace():
+                continue
+            text, ok = record(number, line, name)
+            records.append(text)
+            decided += ok
+        return records, decided, len(records) - decided
+
+
+def _invalid(source: str, number: int, error: RequestError) -> str:
+    return _encode({"source": source, "line": number, "error": "invalid request",
+                    "errors": [problem.to_dict() for problem in error.errors]})
+
+
+def _not_utf8(source: str, number: int, line: str) -> str:
+    at = _UNDECODABLE.search(line).start()
+    column = len(line[:at].encode("utf-8", "surrogateescape")) + 1
+    text = (f"not UTF-8 text at column {column} (byte 0x{ord(line[at]) - 0xDC00:02X} cannot start or continue "
+            "a UTF-8 character)")
+    return _encode({"source": source, "line": number, "error": text, "errors": [
+        {"pointer": "", "message": text, "hint": "save it as UTF-8 (it may be Windows-1252 or Latin-1)",
+         "line": number, "col": column}]})
 
 
 def decide_line(policies: PolicySet, number: int, line: str, explain: bool = False,
                 name: str = "-") -> tuple[str, bool]:
     """One output record (JSON text) for one input line, and whether the line was decided."""
-    source = f"{name}:{number}"  # SPEC §8.2: `file:LINE` in a batch
-    try:
-        document = parse_line(line)
-        result = policies.evaluate(document)
-    except DocumentError as error:
-        problem = error.errors[0]
-        if not problem.pointer:  # the line is no JSON at all
-            column = problem.col or 1
-            text = (f"not valid JSON at column {column}: {problem.message.removeprefix('not valid JSON: ')}"
-                    if problem.message.startswith("not valid JSON") else problem.message)
-            return _record({"source": source, "line": number, "error": text,
-                            "errors": [{"pointer": "", "message": text, "line": number, "col": column}]}), False
-        return _record({"source": source, "line": number, "error": "invalid request",
-                        "errors": [problem.to_dict() for problem in error.errors]}), False
-    except RequestError as error:
-        return _record({"source": source, "line": number, "error": "invalid request",
-                        "errors": [problem.to_dict() for problem in error.errors]}), False
-    return _record({"source": source, "line": number, **result.to_dict(trace=explain, explain=explain)}), True
-
-
-def _record(value: dict[str, Any]) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return Decider(policies, explain).record(number, line, name)
 
 
 def decide_chunk(policies: PolicySet, task: Task, explain: bool) -> tuple[str, int, int]:
     """The output text of a chunk, and how many of its lines were decided and rejected."""
-    first, name = task[0], "-"
-    if len(task) == 4:
-        _, path, offset, size = task
-        name = path
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            lines = handle.read(size).decode("utf-8", errors="replace").split("\n")
-    else:
-        lines = task[1]
-        name = task[2] if len(task) == 3 else name
-    output, decided, failed = [], 0, 0
-    for number, line in enumerate(lines, first):
-        if not line.strip():
-            continue  # a blank line is no request; it still counts for the numbering
-        text, ok = decide_line(policies, number, line, explain, name)
-        output.append(text)
-        decided += ok
-        failed += not ok
-    return "".join(text + "\n" for text in output), decided, failed
-
-
-def task_lines(task: Task) -> tuple[int, list[str]]:
-    """A chunk's first line number and its lines (read from the file for a byte range)."""
-    if len(task) == 4:
-        _, path, offset, size = task
-        with open(path, "rb") as handle:
-            handle.seek(offset)
-            return task[0], handle.read(size).decode("utf-8", errors="replace").split("\n")
-    return task[0], task[1]
-
-
-def map_tasks(tasks: Iterator[Task], work: Callable[[Task], Any], workers: int,
-              initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> Iterator[tuple[Task, Any]]:
-    """`work(task)` for every chunk, in input order, on `workers` processes with a bounded number in flight.
-
-    `work` must be a module-level function; `initializer(*initargs)` prepares each worker (other
-    commands than `eval --batch`, such as `vilkar diff --replay`, bring their own)."""
-    if workers <= 1:
-        if initializer is not None:
-            initializer(*initargs)
-        for task in tasks:
-            yield task, work(task)
-        return
-    _preload()
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(workers, initializer=initializer, initargs=initargs) as pool:
-        pending: deque = deque()
-        for task in tasks:
-            pending.append((task, pool.apply_async(work, (task,))))
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                done, result = pending.popleft()
-                yield done, result.get()
-        while pending:
-            done, result = pending.popleft()
-            yield done, result.get()
+    first, lines = task_lines(task)
+    records, decided, failed = Decider(policies, explain).lines(first, lines, task_name(task))
+    return "".join(text + "\n" for text in records), decided, failed
 
 
 def file_tasks(path: str) -> Iterator[tuple[int, str, int, int]]:
@@ -129,12 +151,15 @@ def file_tasks(path: str) -> Iterator[tuple[int, str, int, int]]:
             line += block.count(b"\n")
 
 
-def stream_tasks(source: IO[str]) -> Iterator[tuple[int, list[str]]]:
+def stream_tasks(source: IO[str] | IO[bytes]) -> Iterator[tuple[int, list[str]]]:
+    """Chunks of CHUNK_LINES lines of a stream (bytes are read as UTF-8, keeping what is not UTF-8)."""
     lines: list[str] = []
     first = 1
     for number, line in enumerate(source, 1):
         if not lines:
             first = number
+        if isinstance(line, bytes):
+            line = line.decode("utf-8", "surrogateescape")
         lines.append(line.rstrip("\n"))
         if len(lines) >= CHUNK_LINES:
             yield first, lines
@@ -143,50 +168,231 @@ def stream_tasks(source: IO[str]) -> Iterator[tuple[int, list[str]]]:
         yield first, lines
 
 
-def _worker_chunk(arguments: tuple[Task, bool]) -> tuple[str, int, int]:
-    task, explain = arguments
-    return decide_chunk(_worker_policies or default_policies(), task, explain)
+# ---------------------------------------------------------------- worker processes
+
+def map_tasks(tasks: Iterator[Task], work: Callable[[Task], Any], workers: int,
+              initializer: Callable[..., None] | None = None, initargs: tuple = ()) -> Iterator[tuple[Task, Any]]:
+    """`work(task)` for every chunk, in input order, on `workers` processes with a bounded number in flight.
+
+    `work` must be a module-level function; `initializer(*initargs)` prepares each worker (other
+    commands than `eval --batch`, such as `vilkar diff --replay`, bring their own). Workers ignore
+    SIGINT and die quietly on SIGTERM: stopping is the parent's business, which ends the pool."""
+    if workers <= 1:
+        if initializer is not None:
+            initializer(*initargs)
+        for task in tasks:
+            yield task, work(task)
+        return
+    _preload()
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with _signals_blocked():  # a worker must not run the parent's handlers before it has set its own
+        gc.freeze()  # what exists now is shared with the forked workers; collecting it would copy their pages
+        try:
+            pool = context.Pool(workers, initializer=_start_worker_process, initargs=(initializer, initargs))
+        finally:
+            gc.unfreeze()
+    with pool:
+        pending: deque = deque()
+        for task in tasks:
+            pending.append((task, pool.apply_async(work, (task,))))
+            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
+                done, result = pending.popleft()
+                yield done, result.get()
+        while pending:
+            done, result = pending.popleft()
+            yield done, result.get()
 
 
-def _start_worker(policies_dir: str | None, schemas_dir: str | None = None) -> None:
-    global _worker_policies
-    _worker_policies = load_policies(policies_dir, schemas=schemas_dir) if policies_dir else default_policies()
+@contextmanager
+def _signals_blocked() -> Iterator[None]:
+    stoppers = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, stoppers)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _start_worker_process(initializer: Callable[..., None] | None, initargs: tuple) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the parent answers it
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    if initializer is not None:
+        initializer(*initargs)
+
+
+_decider: Decider | None = None
+
+
+def _start_decider(policies: PolicySet | None, policies_dir: str | None, schemas_dir: str | None,
+                   explain: bool) -> None:
+    """The rule set of this worker: the parent's when forked (or in the parent itself), else loaded again."""
+    global _decider
+    if policies is None:
+        policies = load_policies(policies_dir, schemas=schemas_dir) if policies_dir else default_policies()
+    _decider = Decider(policies, explain)
+
+
+def _decide_task(task: Task) -> tuple[bytes, int, int]:
+    first, lines = task_lines(task)
+    records, decided, failed = _decider.lines(first, lines, task_name(task))
+    return "".join(text + "\n" for text in records).encode("utf-8"), decided, failed
+
+
+# ---------------------------------------------------------------- writing, and stopping at a whole record
+
+class BatchStopped(Exception):
+    """The batch stopped before its end: the output failed, or a signal came; `records` were written whole."""
+
+    def __init__(self, reason: str, exit_code: int, records: int, resume: int, partial: bool = False):
+        super().__init__(reason)
+        self.reason, self.exit_code, self.records, self.resume, self.partial = reason, exit_code, records, resume, partial
+
+
+class _Signalled(Exception):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _StopOnSignals:
+    """While active, SIGINT and SIGTERM stop the batch in the main thread, but never in the middle of a write."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending: int | None = None
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _StopOnSignals:
+        if threading.current_thread() is threading.main_thread():
+            for signum in EXIT_SIGNAL:
+                self.previous[signum] = signal.signal(signum, self._arrived)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self.previous.items():
+            signal.signal(signum, handler)
+
+    def _arrived(self, signum: int, frame: object) -> None:
+        if self.holding:
+            self.pending = signum
+            return
+        raise _Signalled(signum)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending is not None:
+            raise _Signalled(self.pending)
+
+
+class _OutputFailed(Exception):
+    def __init__(self, error: OSError, written: int):
+        super().__init__(error)
+        self.error, self.written = error, written
+
+
+class _Output:
+    """Where records go: a file descriptor, written with os.write so that a failed write tells how much got
+    out, or else a text stream (a StringIO, a test runner's capture)."""
+
+    def __init__(self, sink: IO[str]):
+        self.sink = sink
+        self.fd: int | None = None
+        try:
+            sink.flush()
+            self.fd = sink.fileno()
+        except (AttributeError, OSError, ValueError):
+            self.fd = None
+
+    def write(self, data: bytes) -> None:
+        if self.fd is None:
+            try:
+                self.sink.write(data.decode("utf-8"))
+                self.sink.flush()
+            except OSError as error:
+                raise _OutputFailed(error, 0) from None
+            return
+        view, written = memoryview(data), 0
+        while written < len(data):
+            try:
+                written += os.write(self.fd, view[written:])
+            except OSError as error:
+                raise _OutputFailed(error, written) from None
 
 
 def run_batch(tasks: Iterator[Task], sink: IO[str], policies_dir: str | None, workers: int, explain: bool = False,
               progress: Callable[[Task], None] | None = None, schemas_dir: str | os.PathLike[str] | None = None,
-              ) -> tuple[int, int]:
-    """Decide every chunk into `sink` in input order; returns (lines decided, lines rejected)."""
-    decided = failed = 0
+              policies: PolicySet | None = None) -> tuple[int, int]:
+    """Decide every chunk into `sink` in input order; returns (lines decided, lines rejected).
 
-    def write(task: Task, outcome: tuple[str, int, int]) -> None:
-        nonlocal decided, failed
-        sink.write(outcome[0])
-        decided += outcome[1]
-        failed += outcome[2]
-        if progress is not None:
-            progress(task)
-
-    if workers <= 1:
-        policies = load_policies(policies_dir, schemas=schemas_dir) if policies_dir else default_policies()
-        for task in tasks:
-            write(task, decide_chunk(policies, task, explain))
-        return decided, failed
-    if policies_dir is None:
-        default_policies()  # loaded once here, inherited by forked workers
-    _preload()
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with context.Pool(workers, initializer=_start_worker, initargs=(policies_dir, schemas_dir)) as pool:
-        pending: deque = deque()
-        for task in tasks:
-            pending.append((task, pool.apply_async(_worker_chunk, ((task, explain),))))
-            if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                done, result = pending.popleft()
-                write(done, result.get())
-        while pending:
-            done, result = pending.popleft()
-            write(done, result.get())
+    `policies` is the rule set when the caller has it loaded (forked workers share it); otherwise it is
+    loaded from `policies_dir`, or is the bundled one. Raises BatchStopped when the output fails or
+    SIGINT/SIGTERM arrives, after the last whole record."""
+    output = _Output(sink)
+    decided = failed = records = 0
+    last = current = b""  # the last chunk written whole (its last record tells where to resume), the one writing
+    schemas = str(schemas_dir) if schemas_dir is not None else None
+    if policies is None and (workers <= 1 or policies_dir is None):
+        policies = load_policies(policies_dir, schemas=schemas) if policies_dir else default_policies()
+    shared = policies if workers <= 1 or "fork" in multiprocessing.get_all_start_methods() else None
+    with _StopOnSignals() as stopper:
+        try:
+            for task, (current, ok, bad) in map_tasks(tasks, _decide_task, workers, _start_decider,
+                                                      (shared, policies_dir, schemas, explain)):
+                with stopper.held():  # a signal during the write takes effect once the chunk is out and counted
+                    output.write(current)
+                    records += current.count(b"\n")
+                    decided, failed = decided + ok, failed + bad
+                    if current:
+                        last = current
+                if progress is not None:
+                    progress(task)
+        except _Signalled as stop:
+            name = signal.Signals(stop.signum).name
+            raise BatchStopped(f"stopped by {name}", EXIT_SIGNAL[stop.signum], records, _after(last)) from None
+        except _OutputFailed as failure:
+            raise _output_stopped(failure, records, last, current) from None
     return decided, failed
+
+
+def _output_stopped(failure: _OutputFailed, records: int, last: bytes, data: bytes) -> BatchStopped:
+    """What a failed write leaves: the records of earlier chunks, and the whole ones of this chunk before the cut."""
+    written = data[:failure.written]
+    whole = written.count(b"\n")
+    if whole:
+        last = written[: written.rfind(b"\n") + 1]
+    reason = failure.error.strerror or str(failure.error)
+    if isinstance(failure.error, BrokenPipeError):
+        _silence_stdout()
+    return BatchStopped(f"cannot write the output ({reason})", 2, records + whole, _after(last),
+                        partial=len(written) > (written.rfind(b"\n") + 1))
+
+
+def _after(chunk: bytes) -> int:
+    """The input line after the last record of a written chunk (1 when nothing was written)."""
+    if not chunk:
+        return 1
+    start = chunk.rfind(b"\n", 0, len(chunk) - 1) + 1
+    return json.loads(chunk[start:])["line"] + 1
+
+
+def _silence_stdout() -> None:
+    """After a closed pipe, the interpreter's own flush of stdout at exit must not complain again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    except OSError:
+        pass
 
 
 def _preload() -> None:

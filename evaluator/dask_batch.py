@@ -132,7 +132,7 @@ def run(client: Any, urlpaths: list[str], out: str, policies: PolicySet, explain
     tasks, index = [], 0
     for urlpath in urlpaths:
         partitions = db.read_text(urlpath, blocksize=None, compression="infer", encoding="utf-8",
-                                  errors="replace", linedelimiter="\n", collection=False,
+                                  errors="surrogateescape", linedelimiter="\n", collection=False,
                                   storage_options=options)
         names = input_files([urlpath], options)
         for lines, name in zip(partitions, names):

@@ -1,11 +1,13 @@
 """A decided request: plain values, and — built only when asked — the trace, notes and explanation."""
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Callable
 
 from .compile.plan import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, output_converter
 from .explain.values import json_value, plain_input
-from .language.types import Type
+from .language.types import MoneyT, Type, strip_optional
 
 
 class Result:
@@ -124,12 +126,18 @@ class Result:
         from .explain.values import text_value
         return text_value(self._values[self._compiled.position[name]], self.type_of(name))
 
+    def json_decisions(self) -> dict[str, Any]:
+        """The decisions as JSON values: `json_value` of each, with the converters made once per kind."""
+        values = self._values
+        return {name: value if (value := values[index]).__class__ in _PLAIN else convert(value)
+                for name, index, convert in _json_reporters(self._compiled)}
+
     def to_dict(self, trace: bool = True, explain: bool = False, detail: str = "summary") -> dict[str, Any]:
         """JSON-ready: decisions with money as two-decimal strings, dates as ISO text, the notes, the trace;
         with `explain`, the explanation as data (SPEC §8.4)."""
         result: dict[str, Any] = {
             "kind": self.kind,
-            "decisions": {name: json_value(value, self.type_of(name)) for name, value in self.decisions.items()},
+            "decisions": self.json_decisions(),
             "notes": self.notes,
         }
         if self.version is not None:
@@ -174,6 +182,27 @@ class Result:
         that change it (SPEC §8.5)."""
         from .explain.counterfactuals import counterfactuals
         return counterfactuals(self, decision, limit)
+
+
+_PLAIN = frozenset({bool, int, str, type(None)})  # values that are their own JSON, whatever the decision's type
+
+
+def _json_reporters(compiled: CompiledKind) -> tuple[tuple[str, int, Callable[[Any], Any]], ...]:
+    """Per reported decision: its name, its place among the values, and its value's conversion to JSON."""
+    made = compiled.json_reported
+    if made is None:
+        made = compiled.json_reported = tuple(
+            (name, index, _json_converter(convert, compiled.types[index])) for name, index, convert in compiled.reported)
+    return made
+
+
+def _json_converter(convert: Callable[[Any], Any] | None, type_: Type) -> Callable[[Any], Any]:
+    if convert is not None:
+        return lambda value: json_value(convert(value), type_)
+    if isinstance(strip_optional(type_), MoneyT):  # the commonest decisions, converted without the dispatch
+        return lambda value: f"{value:.2f}" if value.__class__ is Decimal else json_value(value, type_)
+    return lambda value: value.isoformat(timespec="seconds") if value.__class__ is dt.datetime \
+        else json_value(value, type_)
 
 
 __all__ = ["Result", "json_value", "NO_RULE"]

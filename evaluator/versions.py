@@ -12,6 +12,7 @@ import json
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,10 @@ class Version:
         return Window(self.id or "", self.effective, self.until, self.span) if self.effective is not None else None
 
     def to_dict(self) -> dict[str, Any]:
+        return dict(self._json)  # a copy: every result's record is its caller's to change
+
+    @cached_property
+    def _json(self) -> dict[str, Any]:
         return {"id": self.id, "effective": _iso(self.effective), "until": _iso(self.until),
                 "sha256": self.sha256, "holidays": self.holidays}
 

@@ -58,3 +58,27 @@ def build(text: str | dict[str, str], required: dict[str, Any] | None = None,
 def decide(policies: PolicySet, **fields: Any) -> dict[str, Any]:
     """The decisions for a request of kind `probe` with these fields."""
     return policies.evaluate({"kind": "probe", **fields}).decisions
+
+
+def build_checked(text: str, required: dict[str, Any], optional: dict[str, Any] | None = None,
+                  kind: str = "gen") -> tuple[Any, PolicySet]:
+    """The checked rule set (for the reference interpreter) and the compiled one, from one policy text."""
+    from evaluator.compile.compiler import CompileError, compile_rule_set, instantiate
+    from evaluator.errors import PolicyError
+    from evaluator.language.check import check
+    from evaluator.language.diagnostics import Diagnostic
+    from evaluator.language.parser import parse_module
+
+    source = Source.of("policies/gen.vk", text)
+    schemas = {kind: schema(required, optional, kind)}
+    checked = check([parse_module(source)], schemas)
+    errors = [d for d in checked.diagnostics if d.severity == "error"]
+    if errors:
+        raise PolicyError(errors, {source.name: source})
+    try:
+        plans, constants = compile_rule_set(checked, {source.name: source})
+    except CompileError as error:
+        raise PolicyError([Diagnostic(error.code, error.message, error.node.span, error.hint)],
+                          {source.name: source}) from None
+    kinds = {name: instantiate(plan, constants) for name, plan in plans.items()}
+    return checked, PolicySet(kinds, schemas, {source.name: source}, [])

@@ -11,7 +11,7 @@ from evaluator.lsp import positions
 from evaluator.lsp.actions import formatted, quick_fixes
 from evaluator.lsp.hover import clause_text, hover
 from evaluator.lsp.lens import evaluate_request, lenses, nearest_request
-from evaluator.lsp.workspace import analyse, rule_set_directory
+from evaluator.lsp.workspace import analyse, locate
 from evaluator.tools.clauses import load_contract
 from evaluator.tools.fmt import format_source
 from evaluator.tools.lint import lint, load_context
@@ -178,8 +178,69 @@ def test_a_file_outside_the_configured_rule_set_is_its_own_rule_set(rule_set: Pa
     elsewhere = tmp_path / "other" / "x.vk"
     elsewhere.parent.mkdir()
     elsewhere.write_text("", encoding="utf-8")
-    assert rule_set_directory(rule_set / "cancellation.vk", rule_set) == rule_set.resolve()
-    assert rule_set_directory(elsewhere, rule_set) == elsewhere.parent.resolve()
+    inside = locate(rule_set / "cancellation.vk", rule_set, environ={})
+    assert inside.directory == rule_set.resolve() and inside.rule_set.origin == "--policies"
+    alone = locate(elsewhere, rule_set, environ={})
+    assert (alone.directory, alone.rule_set) == (elsewhere.parent.resolve(), None)
+
+
+def _project(tmp_path: Path, pyproject: str | None) -> Path:
+    """A project whose rule set and schemas are where its configuration says, not where defaults look."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "policies", project / "contract-rules")
+    shutil.copytree(ROOT / "schemas", project / "request-schemas")
+    if pyproject is not None:
+        (project / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    return project
+
+
+def test_the_rule_set_and_schemas_come_from_the_nearest_pyproject(tmp_path: Path):
+    project = _project(tmp_path, '[tool.vilkar]\npolicies = "contract-rules"\nschemas = "request-schemas"\n'
+                                 '[tool.vilkar.lint]\nignore = ["VK204"]\n')
+    found = locate(project / "contract-rules" / "incident.vk", environ={})
+    assert found.directory == (project / "contract-rules").resolve()
+    assert found.schemas == (project / "request-schemas").resolve()
+    assert found.rule_set.origin == f"[tool.vilkar] policies in {(project / 'pyproject.toml').resolve()}"
+    assert found.rule_set.summary() in found.summary()
+    assert not found.lint_config.enabled("VK204") and found.lint_config.enabled("VK201")
+    analysis = analyse(found.directory, {}, found.schemas, found.files, found.lint_config)
+    assert analysis.findings == [] and set(analysis.schemas) == set(load_schemas_of(project / "request-schemas"))
+
+
+def load_schemas_of(folder: Path) -> dict:
+    from evaluator.requests.schema import load_schemas
+    return load_schemas(folder)
+
+
+def test_without_configuration_the_policies_folder_and_the_schemas_beside_it_are_found(tmp_path: Path):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "policies", project / "policies")
+    shutil.copytree(ROOT / "schemas", project / "schemas")
+    found = locate(project / "policies" / "contract" / ".." / "incident.vk", environ={})
+    assert (found.directory, found.schemas) == ((project / "policies").resolve(), (project / "schemas").resolve())
+    assert found.rule_set.origin == "./policies"
+
+
+def test_the_environment_wins_over_the_configuration_and_a_single_file_is_a_rule_set(tmp_path: Path):
+    project = _project(tmp_path, '[tool.vilkar]\npolicies = "contract-rules"\n')
+    one = project / "contract-rules" / "cancellation.vk"
+    found = locate(one, environ={"VILKAR_POLICIES": str(one), "VILKAR_SCHEMAS": str(project / "request-schemas")})
+    assert (found.files, found.schemas) == ((one.resolve(),), (project / "request-schemas").resolve())
+    assert found.rule_set.origin == "VILKAR_POLICIES"
+    analysis = analyse(found.directory, {str(one.resolve()): POLICY}, found.schemas, found.files)
+    assert list(analysis.sources) == [str(one.resolve())]  # the files beside it are not part of it
+    other = locate(project / "contract-rules" / "incident.vk", environ={"VILKAR_POLICIES": str(one)})
+    assert other.rule_set is None  # --policies/VILKAR_POLICIES first: a file it does not hold is on its own
+
+
+def test_an_installed_copys_own_policies_are_the_bundled_rule_set(tmp_path: Path, monkeypatch):
+    import evaluator.lsp.workspace as workspace
+    installed = tmp_path / "site-packages" / "evaluator" / "_data"
+    shutil.copytree(ROOT / "policies", installed / "policies")
+    shutil.copytree(ROOT / "schemas", installed / "schemas")
+    monkeypatch.setattr(workspace, "data_dir", lambda name: installed / name)
+    found = locate(installed / "policies" / "incident.vk", environ={})
+    assert found.rule_set.bundled and found.directory == (installed / "policies").resolve()
 
 
 def test_the_bundled_rule_set_analyses_clean_and_every_citation_hovers():

@@ -1,6 +1,7 @@
 """`vilkar serve`'s contract (SPEC §8.9) through Starlette's TestClient: routes, status codes, bodies."""
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import threading
@@ -305,8 +306,27 @@ def test_requests_during_reloads_see_one_whole_rule_set_or_the_other(tmp_path):
     assert client.post("/v1/decisions", json=CANCELLATION).json()["decisions"] == answers[50]
 
 
-def test_deciding_happens_off_the_event_loop(monkeypatch):
-    """While one decision is stuck, /health still answers: the loop is never the one deciding."""
+async def asgi(app, method: str, path: str, body: bytes = b"") -> tuple[int, list, bytes]:
+    """One request straight to the ASGI app on the running loop, as uvicorn makes it."""
+    path, _, query = path.partition("?")
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": query.encode(), "root_path": "",
+             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8181)}
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return sent[0]["status"], sent[0]["headers"], b"".join(m.get("body", b"") for m in sent[1:])
+
+
+def test_a_large_document_is_decided_off_the_event_loop(monkeypatch):
+    """While a large document's decision is stuck, /health answers on the same loop."""
     import evaluator.server.app as app_module
 
     release, entered = threading.Event(), threading.Event()
@@ -318,16 +338,82 @@ def test_deciding_happens_off_the_event_loop(monkeypatch):
         return real_decide(*arguments)
 
     monkeypatch.setattr(app_module, "decide", stuck_decide)
-    client = TestClient(create_app(Service(None)))
-    outcome: dict = {}
-    worker = threading.Thread(target=lambda: outcome.update(r=client.post("/v1/decisions", json=CANCELLATION)))
-    worker.start()
-    assert entered.wait(10)
-    assert client.get("/health").status_code == 200  # answered while the decision is still held
-    assert worker.is_alive()
-    release.set()
-    worker.join()
-    assert outcome["r"].json()["decisions"]["fee_percent"] == 50
+    app = create_app(Service(None))
+
+    async def scenario() -> tuple:
+        deciding = asyncio.create_task(asgi(app, "POST", "/v1/decisions", padded(app_module.INLINE_BODY + 1)))
+        while not entered.is_set():
+            await asyncio.sleep(0.01)
+        health = await asyncio.wait_for(asgi(app, "GET", "/health"), 10)  # answered while the decision is held
+        still_deciding = not deciding.done()
+        release.set()
+        return health, still_deciding, await deciding
+
+    health, still_deciding, (status, _, body) = asyncio.run(scenario())
+    assert health[0] == 200 and still_deciding
+    assert status == 200 and json.loads(body)["decisions"]["fee_percent"] == 50
+
+
+def test_a_small_document_is_decided_on_the_loop_and_a_large_one_on_the_thread(monkeypatch):
+    import evaluator.server.app as app_module
+
+    threads: list[str] = []
+    real_decide = app_module.decide
+
+    def decide_where(*arguments):
+        threads.append(threading.current_thread().name)
+        return real_decide(*arguments)
+
+    monkeypatch.setattr(app_module, "decide", decide_where)
+    app = create_app(Service(None))
+
+    async def both() -> None:
+        await asgi(app, "POST", "/v1/decisions", json.dumps(CANCELLATION).encode())
+        await asgi(app, "POST", "/v1/decisions", padded(app_module.INLINE_BODY + 1))
+        await asgi(app, "POST", "/v1/decisions", padded(app_module.INLINE_BODY))
+
+    asyncio.run(both())
+    assert threads[0] == threads[2] == threading.current_thread().name
+    assert threads[1].startswith("vilkar-decide")
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/v1/decisions", json.dumps(CANCELLATION).encode()),
+    ("/v1/decisions?explain=true", json.dumps(CANCELLATION).encode()),
+    ("/v1/decisions?explain=perhaps", json.dumps(CANCELLATION).encode()),
+    ("/v1/decisions?as_of=2026-13-01", json.dumps(CANCELLATION).encode()),
+    ("/v1/decisions?explain=false&explain=true", json.dumps(CANCELLATION).encode()),
+    ("/v1/decisions", b'{"kind": "cancellation",'),
+    ("/v1/decisions", b'{"kind": "incident"}'),
+    ("/v1/decisions", b"\xef\xbb\xbf" + json.dumps(CANCELLATION).encode()),
+    ("/v1/decisions", padded(MAX_BODY + 1)),
+])
+def test_the_direct_path_answers_as_starlette_would(service, path, body):
+    """POST /v1/decisions skips Starlette's router: same status, headers and body as through it and as
+    Starlette's own Response would send them."""
+    from starlette.responses import Response
+
+    app = create_app(service)
+    direct, routed = asyncio.run(asgi(app, "POST", path, body)), asyncio.run(asgi(app.rest, "POST", path, body))
+    assert direct[0] == routed[0]
+    assert direct[1] == routed[1] == Response(direct[2], direct[0], media_type="application/json").raw_headers
+    first, second = json.loads(direct[2]), json.loads(routed[2])
+    for record in (first, second):
+        record.pop("decision_id", None)
+    assert first == second
+
+
+def test_an_unexpected_failure_is_a_plain_500_as_in_starlette(monkeypatch):
+    import evaluator.server.app as app_module
+
+    def broken(*arguments):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app_module, "decide", broken)
+    client = TestClient(create_app(Service(None)), raise_server_exceptions=False)
+    response = client.post("/v1/decisions", json=CANCELLATION)
+    assert (response.status_code, response.text) == (500, "Internal Server Error")
+    assert response.headers["content-type"] == "text/plain; charset=utf-8"
 
 
 def test_as_of_picks_the_version_of_a_history_and_the_record_names_it():

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -175,3 +177,41 @@ def test_cli_writes_the_page_and_refuses_a_bad_request(tmp_path: Path):
 def _modules():
     from evaluator.language.parser import parse_module
     return [parse_module(source) for source in default_policies().sources.values()]
+
+
+def test_the_page_and_the_summary_line_name_the_rule_set_as_every_report_does(tmp_path: Path):
+    out = tmp_path / "contract.html"
+    done = _vilkar("view", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    summary = default_policies().rule_set.summary()
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"wrote {out}: ") and last.endswith(f"; {summary}")
+    page = read_page(out.read_text(encoding="utf-8"))
+    shown = ", ".join(f"{count} {'partly encoded' if status == 'partly' else status}"
+                      for status, count in zip(STATUSES, page.counts.values()))  # the page lists them in order
+    assert f"{len(load_contract().clauses)} clauses ({shown})" in last  # the counts the page shows
+    assert summary in out.read_text(encoding="utf-8")  # and the page's rule-set line is the same line
+
+
+def test_view_finds_policies_schemas_and_tests_from_the_nearest_pyproject(tmp_path: Path):
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "policies", project / "contract-rules")
+    shutil.copytree(ROOT / "schemas", project / "request-schemas")
+    shutil.copytree(ROOT / "tests" / "policies", project / "checks")
+    schema_file = project / "request-schemas" / "incident.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    schema["properties"]["description"]["maxLength"] = 20  # this project wants short descriptions
+    schema_file.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    (project / "pyproject.toml").write_text('[tool.vilkar]\npolicies = "contract-rules"\nschemas = "request-schemas"\n'
+                                            'tests = "checks"\n', encoding="utf-8")
+    nested = project / "docs"
+    nested.mkdir()
+    done = _vilkar("view", "--out", "contract.html", cwd=nested)  # found from a folder below the pyproject
+    assert done.returncode == 0, done.stderr
+    assert "rule set: " in done.stderr.splitlines()[-1] and "contract-rules/ (" in done.stderr.splitlines()[-1]
+    assert f"{len(list((project / 'contract-rules').rglob('*.vk')))} files" in done.stderr.splitlines()[-1]
+    assert " policy tests; " in done.stderr.splitlines()[-1]  # coverage from the configured tests
+    refused = _vilkar("view", "--out", "other.html", "--request",
+                      str(ROOT / "samples" / "incident-sev-b-friday-afternoon.yaml"), cwd=nested)
+    assert refused.returncode == 2 and "/description" in refused.stderr  # the configured schemas decided
+    assert not (nested / "other.html").exists()

@@ -25,7 +25,7 @@ def naive_due(opened: dt.datetime, minutes: int, clock: str, zone: zoneinfo.Zone
         return wall + dt.timedelta(minutes=minutes)
     left = dt.timedelta(minutes=minutes)
     for _ in range(3700):
-        day_open, day_close = dt.datetime.combine(wall.date(), opens), dt.datetime.combine(wall.date(), closes)
+        day_open, day_close = dt.datetime.combine(wall.date(), opens), _closing(wall.date(), closes)
         if not naive_closed(wall.date()) and wall < day_close:
             start = max(wall, day_open)
             if start + left <= day_close:
@@ -33,6 +33,13 @@ def naive_due(opened: dt.datetime, minutes: int, clock: str, zone: zoneinfo.Zone
             left -= day_close - start
         wall = dt.datetime.combine(wall.date() + dt.timedelta(days=1), dt.time())
     raise ValueError("no open day within ten years")
+
+
+def _closing(day: dt.date, closes: dt.time) -> dt.datetime:
+    """A close at 24:00 (`time.max`) is the next midnight, on any clock."""
+    if closes == dt.time.max:
+        return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+    return dt.datetime.combine(day, closes)
 
 
 def naive_met(response: dt.datetime, due_wall: dt.datetime, zone: zoneinfo.ZoneInfo) -> bool:

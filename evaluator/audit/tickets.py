@@ -2,8 +2,12 @@
 
 A ticket is an `incident` request plus `first_response_at` (the first non-automated contact) and,
 optionally, a `ticket` id. The expected-by moment is the policies' own decision; this module only
-measures the actual response against it, in calendar minutes or in business minutes of the location's
-calendar as the plan's clock says, and compares with the naive wall clock (audit/naive.py).
+measures the actual response against it, in calendar minutes or in business minutes as the plan's
+clock says, and compares with the naive wall clock (audit/naive.py). Business minutes are counted
+by the same calendar that decided the ticket: the incident kind's calendar at the request's
+location, so the request's `location.business_hours`, else the calendar's lines for the subdivision
+or country, else its own hours; and they are counted as the decision counts them, in elapsed open
+time (`LocalCalendar.business_seconds`), whatever the clocks do.
 """
 from __future__ import annotations
 
@@ -51,7 +55,7 @@ def audit_ticket(policies: PolicySet, ticket: Any) -> dict[str, Any]:
     calendar = _calendar(policies, request)
     record: dict[str, Any] = {
         "ticket": str(ticket["ticket"]) if "ticket" in ticket else None,
-        "severity": request["severity"], "plan": decisions["response_plan"], "country": request["location"]["country"],
+        "severity": request["severity"], "plan": decisions["response_plan"], "country": calendar.rules.country,
         "month": opened.astimezone(calendar.zone).strftime("%Y-%m"), "clock": clock, "target_minutes": minutes,
         "opened_at": _shown(opened, calendar), "first_response_at": _shown(response, calendar),
         "expected_by": decisions["first_response_expected_by"],
@@ -69,7 +73,7 @@ def audit_ticket(policies: PolicySet, ticket: Any) -> dict[str, Any]:
         lead_minutes=_whole_minutes(_signed(calendar, clock, opened, response)),
         naive={"expected_by": wall_due.isoformat(timespec="seconds"), "met": naive},
         naive_differs=naive != met,
-        reason=_reason(calendar, clock, opened, response, due, wall_due, met, request["location"]) if naive != met
+        reason=_reason(calendar, clock, opened, response, due, wall_due, met) if naive != met
         else None,
     )
     return record
@@ -99,37 +103,30 @@ def moment(text: str) -> dt.datetime:
 
 
 def _calendar(policies: PolicySet, request: dict[str, Any]) -> LocalCalendar:
+    """The calendar the deciding version counted this ticket's business time with."""
     deciding = policies.history.pick(request, None) if policies.history is not None else policies
-    hours = deciding.kinds["incident"].calendar
-    if hours is None:
+    compiled = deciding.kinds["incident"]
+    if compiled.calendar is None:
         raise RequestError([RequestProblem("", "the incident policies declare no business calendar",
                                            has_value=False)])
-    return hours.at(request["location"])
+    location: Any = request
+    for part in compiled.location:  # where `uses calendar … at request.location` points
+        location = location.get(part) if isinstance(location, dict) else None
+    if not isinstance(location, dict):
+        raise RequestError([RequestProblem("/" + "/".join(compiled.location), "is the location the calendar "
+                                           "counts business time at, and is missing", has_value=False)])
+    return compiled.calendar.at(location)
 
 
 def _shown(moment: dt.datetime, calendar: LocalCalendar) -> str:
     return moment.astimezone(calendar.zone).isoformat(timespec="seconds")
 
 
-def business_seconds(calendar: LocalCalendar, start: dt.datetime, end: dt.datetime) -> float:
-    """Business time between two moments (start ≤ end) on the location's calendar, in seconds."""
-    total = 0.0
-    day, last = calendar.local_date(start), calendar.local_date(end)
-    while day <= last:
-        if calendar.is_business_day(day):
-            opens = dt.datetime.combine(day, calendar.opens, tzinfo=calendar.zone)
-            closes = dt.datetime.combine(day, calendar.closes, tzinfo=calendar.zone)
-            overlap = (min(end, closes) - max(start, opens)).total_seconds()
-            total += max(overlap, 0.0)
-        day += dt.timedelta(days=1)
-    return total
-
-
 def _signed(calendar: LocalCalendar, clock: str, start: dt.datetime, end: dt.datetime) -> float:
     """Seconds from start to end on the clock (negative when end is earlier)."""
     if end < start:
         return -_signed(calendar, clock, end, start)
-    return (end - start).total_seconds() if clock == "calendar" else business_seconds(calendar, start, end)
+    return (end - start).total_seconds() if clock == "calendar" else calendar.business_seconds(start, end)
 
 
 def _whole_minutes(seconds: float) -> int:
@@ -138,10 +135,10 @@ def _whole_minutes(seconds: float) -> int:
 
 
 def _reason(calendar: LocalCalendar, clock: str, opened: dt.datetime, response: dt.datetime, due: dt.datetime,
-            wall_due: dt.datetime, met: bool, location: dict[str, Any]) -> str:
+            wall_due: dt.datetime, met: bool) -> str:
     """Why the naive wall clock misjudges this ticket, in words."""
     last = max(response, due, wall_due.replace(tzinfo=calendar.zone))
-    facts = (_calendar_facts(calendar, opened, last, location) if clock == "business"
+    facts = (_calendar_facts(calendar, opened, last) if clock == "business"
              else _clock_changes(calendar, opened, last))
     verdict = "met only because" if met else "missed because"
     naive = f"a naive wall-clock count expects {wall_due:%Y-%m-%d %H:%M} and says {'missed' if met else 'met'}"
@@ -150,9 +147,9 @@ def _reason(calendar: LocalCalendar, clock: str, opened: dt.datetime, response: 
     return f"{verdict} {'; and '.join(facts)} ({naive})"
 
 
-def _calendar_facts(calendar: LocalCalendar, start: dt.datetime, end: dt.datetime,
-                    location: dict[str, Any]) -> list[str]:
-    where = location["country"] + (f"-{location['subdivision']}" if location.get("subdivision") else "")
+def _calendar_facts(calendar: LocalCalendar, start: dt.datetime, end: dt.datetime) -> list[str]:
+    rules = calendar.rules
+    where = rules.country + (f"-{rules.subdivision}" if rules.subdivision else "")
     facts = []
     day, last = calendar.local_date(start), calendar.local_date(end)
     while day <= last:

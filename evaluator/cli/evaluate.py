@@ -120,22 +120,30 @@ def _check_dask_options(batch: bool, engine: str, out: str | None) -> None:
 
 
 def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies: PolicySet) -> None:
-    from ..batch import default_workers, file_tasks, run_batch, stream_tasks
-    # the rule set was loaded (and reported if broken) once, here; workers load the same resolved files
+    from ..batch import BatchStopped, default_workers, file_tasks, run_batch, stream_tasks
+    # the rule set was loaded (and reported if broken) once, here; forked workers share it, others load the same files
     policies_dir = _resolved_dir(policies)
-    failed_total = 0
+    failed_total = written = 0
     for name in files:
         if name != "-" and not os.path.isfile(name):
             echo(f"{name}: cannot read: no such file", err=True)
             raise SystemExit(EXIT_INPUT)
-        tasks = stream_tasks(sys.stdin) if name == "-" else file_tasks(name)
+        tasks = stream_tasks(getattr(sys.stdin, "buffer", sys.stdin)) if name == "-" else file_tasks(name)
         size = os.path.getsize(name) if name != "-" else 0
         show = sys.stderr.isatty() and size > 0
-        with click.progressbar(length=size, label=name, file=sys.stderr, show_eta=True, color=colour()) \
-                if show else _NoProgress() as bar:
-            progress = (lambda task: bar.update(task[3])) if show else None
-            _, failed = run_batch(tasks, sys.stdout, policies_dir, workers or default_workers(), explain, progress,
-                                  schemas_dir=policies.schemas_dir)
+        try:
+            with click.progressbar(length=size, label=name, file=sys.stderr, show_eta=True, color=colour()) \
+                    if show else _NoProgress() as bar:
+                progress = (lambda task: bar.update(task[3])) if show else None
+                decided, failed = run_batch(tasks, sys.stdout, policies_dir, workers or default_workers(), explain,
+                                            progress, schemas_dir=policies.schemas_dir, policies=policies)
+        except BatchStopped as stop:
+            where = "stdin" if name == "-" else name
+            cut = " and part of the next" if stop.partial else ""
+            echo(f"vilkar eval --batch: {stop.reason}: {written + stop.records:,} records written{cut}; "
+                 f"resume from line {stop.resume:,} of {where}", err=True)
+            raise SystemExit(stop.exit_code)
+        written += decided + failed
         failed_total += failed
     raise SystemExit(EXIT_INPUT if failed_total else EXIT_OK)
 

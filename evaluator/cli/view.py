@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from .common import EXIT_INPUT, echo, find_rule_set, find_schemas, policies_option, report_request_error
+from .common import EXIT_INPUT, echo, find_rule_set, find_schemas, policies_option, report_request_error, \
+    schemas_option
 
 
 @click.command("view")
@@ -16,12 +17,14 @@ from .common import EXIT_INPUT, echo, find_rule_set, find_schemas, policies_opti
 @click.option("--request", "request_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Also decide this request: its deciding clauses are outlined, its business time drawn.")
 @policies_option
+@schemas_option
 @click.option("--tests", "tests_dir", type=click.Path(exists=True, path_type=Path),
-              help="Policy tests for coverage per clause (default: tests/policies/ when it exists).")
+              help="Policy tests for coverage per clause (default: [tool.vilkar] tests, else tests/policies/ "
+                   "when it exists).")
 @click.option("--status", "status_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Clause statuses legal maintains (default: contract/status.yaml beside the policies).")
-def view_command(out: Path | None, request_file: Path | None, policies_dir: str | None, tests_dir: Path | None,
-                 status_file: Path | None) -> None:
+def view_command(out: Path | None, request_file: Path | None, policies_dir: str | None, schemas_dir: str | None,
+                 tests_dir: Path | None, status_file: Path | None) -> None:
     """Show the contract section by section beside the rules citing it, with status and test coverage."""
     try:
         import pygments  # noqa: F401
@@ -30,6 +33,7 @@ def view_command(out: Path | None, request_file: Path | None, policies_dir: str 
         raise SystemExit(EXIT_INPUT)
     from ..api import load_rule_set
     from ..errors import PolicyError, RequestError
+    from ..rule_set import NotFound, resolve_tests
     from ..requests.documents import DocumentError, read_document
     from ..tools.clauses import contract_beside, parse_contract
     from ..tools.testing import CaseFileError, discover, load_cases
@@ -38,12 +42,13 @@ def view_command(out: Path | None, request_file: Path | None, policies_dir: str 
     from ..tools.view.timeline import request_timelines
 
     rule_set = find_rule_set(policies_dir, uses=True, command="view")  # SPEC §8.1, like every command
-    path, bundled, files = rule_set.root, rule_set.bundled, list(rule_set.files)
+    path, files = rule_set.root, list(rule_set.files)
     try:
-        policies = load_rule_set(rule_set, find_schemas(None, "view"))
+        policies = load_rule_set(rule_set, find_schemas(schemas_dir, "view"))
     except PolicyError as error:
         echo(str(error), err=True)
         echo("vilkar view: the rule set does not load; nothing was written", err=True)
+        echo(rule_set.summary(), err=True)
         raise SystemExit(EXIT_INPUT)
     contract_file = contract_beside(path)
     if contract_file is None:
@@ -55,16 +60,21 @@ def view_command(out: Path | None, request_file: Path | None, policies_dir: str 
         view = build_view(sources, parse_contract(contract_file.read_text(encoding="utf-8")),
                           status_path.read_text(encoding="utf-8") if status_path else None,
                           str(status_path) if status_path else "status.yaml",
-                          "bundled rule set" if bundled else f"{path.as_posix().rstrip('/')}/")
+                          rule_set={**rule_set.describe(), "path": rule_set.shown_path()})
     except ViewError as error:
         echo(f"vilkar view: {error}", err=True)
         raise SystemExit(EXIT_INPUT)
     for warning in view.warnings:
         echo(f"vilkar view: warning: {warning}", err=True)
-    tests = tests_dir or (Path("tests") / "policies" if (Path("tests") / "policies").is_dir() else None)
-    if tests is not None:
+    try:  # policy tests are found as `vilkar test` finds them; without any the page shows no coverage
+        tests = resolve_tests([tests_dir] if tests_dir else [])
+    except NotFound as error:
+        tests = []
+        if error.looked and error.looked[0].startswith("[tool.vilkar]"):  # configured, but not there
+            echo(f"vilkar view: warning: {error.looked[0]}; the page shows no test coverage", err=True)
+    if tests:
         try:
-            add_coverage(view, policies, [case for file in discover([tests]) for case in load_cases(file)])
+            add_coverage(view, policies, [case for file in discover(tests) for case in load_cases(file)])
         except CaseFileError as error:
             echo(f"vilkar view: {error}", err=True)
             raise SystemExit(EXIT_INPUT)
@@ -84,6 +94,10 @@ def view_command(out: Path | None, request_file: Path | None, policies_dir: str 
                    "decisions": list(result.texts().items()),
                    "timelines": request_timelines(policies, result)}
     _write(render(view, request), out)
+    counts = view.counts()
+    shown = ", ".join(f"{counts[status]} {'partly encoded' if status == 'partly' else status}" for status in counts)
+    echo(f"{'wrote ' + str(out) + ': ' if out else ''}{len(view.clauses)} clauses ({shown}), {len(view.rules)} rules"
+         f"{'' if view.tests is None else f', {view.tests} policy tests'}; {rule_set.summary()}", err=True)
 
 
 def _status_beside(contract_file: Path) -> Path | None:
@@ -110,4 +124,3 @@ def _write(page: str, out: Path | None) -> None:
     except OSError as error:
         echo(f"vilkar view: cannot write {out}: {error}", err=True)
         raise SystemExit(EXIT_INPUT)
-    echo(f"wrote {out}", err=True)

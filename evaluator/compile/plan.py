@@ -136,6 +136,9 @@ class CompiledKind:
     contract: Any = None  # the contract text beside the rule set (a Path), for quotes; None: the bundled one
     policies: Any = None  # the PolicySet this kind belongs to: counterfactuals decide changed requests with it
     compiled_words: dict[str, Any] = field(default_factory=dict)  # explanation code compiled once, by its text
+    # the reported decisions' conversions to JSON, made by `Result` on first use
+    json_reported: tuple[tuple[str, int, Callable[[Any], Any]], ...] | None = field(default=None, repr=False,
+                                                                               compare=False)
 
     def __post_init__(self) -> None:
         self.position = {name: index for index, name in enumerate(self.names)}

@@ -158,12 +158,18 @@ def days_between(later: dt.date, earlier: dt.date) -> int:
 
 
 def add_minutes(moment: dt.datetime, minutes: int) -> dt.datetime:
-    """Elapsed time: a fixed-offset moment plus real minutes."""
-    return moment + dt.timedelta(minutes=minutes)
+    """Elapsed time (SPEC §5): real minutes, also across a daylight-saving change at the moment's location.
+
+    Python adds a timedelta to a zone-aware moment on the wall clock, so the sum is taken in UTC."""
+    if isinstance(moment.tzinfo, dt.timezone):
+        return moment + dt.timedelta(minutes=minutes)
+    return (moment.astimezone(dt.timezone.utc) + dt.timedelta(minutes=minutes)).astimezone(moment.tzinfo)
 
 
 def minutes_between(later: dt.datetime, earlier: dt.datetime) -> int:
-    return int((later - earlier).total_seconds() // 60)
+    """Elapsed minutes: Python subtracts two moments of one time zone on the wall clock, so in UTC."""
+    delta = later.astimezone(dt.timezone.utc) - earlier.astimezone(dt.timezone.utc)
+    return int(delta.total_seconds() // 60)
 
 
 @lru_cache(maxsize=4096)

@@ -180,6 +180,9 @@ class Binary:
     left: Expr
     right: Expr
     span: Span = _span()
+    # `+` written in parentheses: `d + (1 month + 1 month)` adds two months at once, `d + 1 month + 1 month`
+    # one after the other (chains.py); not compared, as parentheses the grammar does not need are not
+    grouped: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,6 +124,8 @@ class _Builder(Transformer_NonRecursive):
         if op is not None and len(children) == 2:
             left, right = (c.tree(self.source) if isinstance(c, chains.Run) and c.op != op else c for c in children)
             return chains.extend(op, left, right)  # built as a tree where the run ends
+        if tree.data == "group":
+            return chains.group(children[0], self.source)
         children = [c.tree(self.source) if isinstance(c, chains.Run) else c for c in children]
         return super()._call_userfunc(tree, children)
 

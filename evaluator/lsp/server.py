@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 from lsprotocol import types
@@ -14,40 +15,64 @@ from . import positions
 from .actions import formatted, quick_fixes
 from .hover import hover
 from .lens import COMMAND, evaluate_request, lenses
-from .workspace import Analysis, analyse, rule_set_directory
+from .workspace import Analysis, Located, analyse, locate
 
 DEBOUNCE_SECONDS = 0.15  # typing pauses this long before the rule set is checked again
 
 
 class VilkarServer(LanguageServer):
-    """A language server whose analyses are cached per rule set directory until a text changes."""
+    """A language server whose analyses are cached per rule set until a text changes."""
 
     def __init__(self, policies: Path | None = None, schemas: Path | None = None):
         super().__init__("vilkar", _version())
         self.policies = policies
         self.schemas = schemas
+        self.environ: dict[str, str] | None = None  # VILKAR_* as absolute paths, read once at start
         self.root: Path | None = None
-        self.analyses: dict[Path, Analysis] = {}
-        self.pending: dict[Path, asyncio.Task] = {}
-        self.published: dict[Path, set[str]] = {}
+        self.locations: dict[Path, Located] = {}  # open file: its rule set, as the resolver found it
+        self.told: dict[Path, str] = {}  # what the editor's log was last told about each file's rule set
+        self.analyses: dict[tuple, Analysis] = {}
+        self.pending: dict[tuple, asyncio.Task] = {}
+        self.published: dict[tuple, set[str]] = {}
 
     # -- analyses
-    def directory_of(self, uri: str) -> Path:
-        return rule_set_directory(Path(to_fs_path(uri) or uri), self.policies)
+    def located(self, uri: str) -> Located:
+        path = Path(to_fs_path(uri) or uri).resolve()
+        found = self.locations.get(path)
+        if found is None:
+            found = self.locations[path] = locate(path, self.policies, self.schemas, self.root, self.environ)
+            message = f"vilkar lsp: {path.name}: {found.summary()}"
+            if found.problem:
+                message += f"\n{found.problem}"
+            if self.told.get(path) != message:  # looked up again on every open and save; said when it changes
+                self.told[path] = message
+                self.window_log_message(types.LogMessageParams(
+                    type=types.MessageType.Warning if found.problem else types.MessageType.Info, message=message))
+        return found
+
+    def directory_of(self, uri: str) -> tuple:
+        found = self.located(uri)
+        return found.directory, found.files, found.schemas
 
     def analysis(self, uri: str) -> Analysis:
-        directory = self.directory_of(uri)
-        if directory not in self.analyses:
+        key = self.directory_of(uri)
+        if key not in self.analyses:
+            found = self.located(uri)
             open_texts = {}
             for document in self.workspace.text_documents.values():
                 path = to_fs_path(document.uri)
                 if path and path.endswith(".vk"):
                     open_texts[str(Path(path).resolve())] = document.source
-            self.analyses[directory] = analyse(directory, open_texts, self.schemas)
-        return self.analyses[directory]
+            self.analyses[key] = analyse(found.directory, open_texts, found.schemas, found.files,
+                                         found.lint_config)
+        return self.analyses[key]
 
     def changed(self, uri: str) -> None:
         self.analyses.pop(self.directory_of(uri), None)
+
+    def look_again(self) -> None:
+        """Resolve rule sets afresh: a configuration file may have changed since."""
+        self.locations.clear()
 
     def publish(self, uri: str) -> None:
         """Diagnostics for every file of the rule set, and an empty list where a finding has gone."""
@@ -124,6 +149,7 @@ def initialize(ls: VilkarServer, params: types.InitializeParams) -> None:
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: VilkarServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.look_again()
     ls.changed(params.text_document.uri)
     ls.publish(params.text_document.uri)
 
@@ -136,6 +162,7 @@ def did_change(ls: VilkarServer, params: types.DidChangeTextDocumentParams) -> N
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 def did_save(ls: VilkarServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.look_again()
     ls.changed(params.text_document.uri)
     ls.publish(params.text_document.uri)
 
@@ -267,6 +294,11 @@ def evaluate_command(ls: VilkarServer, uri: str, request: str) -> str:
 
 
 def serve(policies: Path | None = None, schemas: Path | None = None) -> None:
-    """Run the server on stdin and stdout until the client says exit."""
-    server.policies, server.schemas = policies, schemas
+    """Run the server on stdin and stdout until the client says exit.
+
+    Paths given relative are relative to where the server was started, as for every command."""
+    server.policies = policies.resolve() if policies is not None else None
+    server.schemas = schemas.resolve() if schemas is not None else None
+    server.environ = {name: str(Path(value).resolve()) if name in ("VILKAR_POLICIES", "VILKAR_SCHEMAS") and value
+                      else value for name, value in os.environ.items()}
     server.start_io()

@@ -172,9 +172,11 @@ def read_document(name: str, text: str) -> Document:
     return found[0]  # type: ignore[return-value]
 
 
-def parse_line(text: str) -> Any:
-    """One JSON Lines record as a request value; raises DocumentError (source `-`, as for stdin)."""
-    if len(text) > max_bytes():
+def parse_line(text: str, limit: int | None = None) -> Any:
+    """One JSON Lines record as a request value; raises DocumentError (source `-`, as for stdin).
+
+    `limit` is `max_bytes()` when the caller has read it once for many lines."""
+    if len(text) > (max_bytes() if limit is None else limit):
         raise DocumentError.at("-", "this line is larger than the limit for a request document",
                                hint=f"set {MAX_BYTES_VARIABLE} to allow more")
     try:

@@ -25,7 +25,7 @@ def parse_json(raw: bytes) -> Any:
         raise BodyError(400, RequestProblem("", f"the body is not UTF-8 text (byte {error.start})",
                                             has_value=False, hint="send the request document as UTF-8 JSON"))
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_object)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise BodyError(400, RequestProblem("", f"not valid JSON at line {error.lineno} column {error.colno}: "
                                                 f"{error.msg}", has_value=False,
@@ -65,6 +65,10 @@ class _Constant(ValueError):
 
 def _no_constant(name: str) -> Any:
     raise _Constant(name)  # Python's json reads NaN and Infinity, which JSON does not have
+
+
+# made once: json.loads with options makes a decoder each call
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_object)
 
 
 def plain_json(value: Any) -> Any:

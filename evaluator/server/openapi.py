@@ -176,8 +176,12 @@ def _status_schema() -> dict[str, Any]:
             "status": {"const": "ok"},
             "rule_set": {"type": "object", "required": ["path", "files", "sha256"]},
             "versions": {"type": "array", "items": {"$ref": "#/components/schemas/Version"}},
-            "counters": {"type": "object"},
-            "reloads": {"type": "object"},
+            "counters": {"type": "object", "description": "Counted over every worker of `--workers N`."},
+            "reloads": {"type": "object", "description": "`ok`: reloads every worker has done; `failed`: reloads "
+                                                        "a worker could not do (it serves the rule set it had)."},
+            "workers": {"type": "array", "description": "Each worker process: its pid, the rule set it serves, "
+                                                       "what it answered.",
+                        "items": {"type": "object", "required": ["worker", "pid", "sha256", "loaded_at"]}},
         },
     }
 

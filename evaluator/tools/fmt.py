@@ -385,8 +385,10 @@ def _expr(node: ast.Expr) -> tuple[str, int]:
             level = _LEVEL["compare"]
             return f"{expr(node.left, level + 1)} {node.op} {expr(node.right, level + 1)}", level
         level = _LEVEL[node.op]
-        # the parser reads a run of `or`, `and` or `+` flat however it is grouped (chains.py): no parentheses
-        same_run = node.op in ("or", "and", "+") and isinstance(node.right, ast.Binary) and node.right.op == node.op
+        # the parser reads a run of `or`, `and` or `+` flat however it is grouped (chains.py): no parentheses,
+        # but a `+` written in parentheses is a group of its own
+        same_run = node.op in ("or", "and", "+") and isinstance(node.right, ast.Binary) and node.right.op == node.op \
+            and not node.right.grouped
         return f"{expr(node.left, level)} {node.op} {expr(node.right, level if same_run else level + 1)}", level
     if isinstance(node, ast.Presence):
         level = _LEVEL["compare"]

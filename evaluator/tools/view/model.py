@@ -87,8 +87,12 @@ class View:
 
 
 def build_view(sources: dict[str, Source], contract: Contract, status_text: str | None,
-               status_name: str = "status.yaml", rule_set_path: str = "policies/") -> View:
-    """Place every rule beside its clause and give every clause its status."""
+               status_name: str = "status.yaml", rule_set_path: str = "policies/",
+               rule_set: dict[str, Any] | None = None) -> View:
+    """Place every rule beside its clause and give every clause its status.
+
+    `rule_set` is `{"path", "files", "sha256"}` as the resolver names it (SPEC §8.1); without it the
+    texts themselves are fingerprinted."""
     rules, rows, notes = _rules(sources, contract)
     cited = {clause_id for rule in rules for _, clause_id in rule.citations if clause_id}
     listed = read_status(status_text, status_name, contract) if status_text is not None else {}
@@ -113,10 +117,11 @@ def build_view(sources: dict[str, Source], contract: Contract, status_text: str 
             clauses[rule.home].rules.append(rule)
     for row in rows:
         clauses[row.citation].rows.append(row)
-    digest = hashlib.sha256()
-    for name, source in sorted(sources.items()):
-        digest.update(name.encode() + b"\0" + source.text.encode() + b"\0")
-    rule_set = {"path": rule_set_path, "files": len(sources), "sha256": digest.hexdigest()}
+    if rule_set is None:
+        digest = hashlib.sha256()
+        for name, source in sorted(sources.items()):
+            digest.update(name.encode() + b"\0" + source.text.encode() + b"\0")
+        rule_set = {"path": rule_set_path, "files": len(sources), "sha256": digest.hexdigest()}
     return View(contract, clauses, rules, orphans, rule_set, warnings, notes=notes)
 
 
