@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 
 import jsonschema
 import pytest
@@ -195,3 +196,45 @@ def test_the_readme_shows_a_real_explanation_and_real_counterfactuals(monkeypatc
 ])
 def test_a_reason_says_what_decided_and_nothing_that_did_not(sample, said):
     assert said in decided(ROOT / "samples" / sample).explain()
+
+
+class _PageText(HTMLParser):
+    """The text of an HTML fragment, and the text inside each <blockquote>."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.quotes, self.depth = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "blockquote":
+            self.depth += 1
+            self.quotes.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "blockquote":
+            self.depth -= 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.depth:
+            self.quotes[-1] += data
+
+
+def test_the_explanation_as_html_says_what_the_text_says_with_the_clauses_quoted(tmp_path):
+    from evaluator.explain.html import summary_html
+    result = decided(ROOT / "samples" / "incident-sev-b-friday-afternoon.yaml")
+    page = _PageText()
+    page.feed(summary_html(result.explanation()))
+    text = "".join(page.text)
+    explanation = result.explanation()
+    assert all(line in text for line in explanation.headline + explanation.notes)
+    assert all(f"{name}: {value}" in text for name, value in result.texts().items())
+    quoted = {cite.quote for paragraph in explanation.paragraphs for cite in paragraph.cites if cite.quote}
+    assert {quote.split("”")[0].lstrip("“") for quote in page.quotes} == quoted
+    # `vilkar view --request` shows it beside the contract
+    out = tmp_path / "page.html"
+    done = run("view", "--out", str(out), "--request", str(ROOT / "samples" / "incident-sev-b-friday-afternoon.yaml"))
+    assert done.exit_code == 0, done.output
+    html = out.read_text(encoding="utf-8")
+    assert '<section class="explanation" id="explanation">' in html
+    assert "First response expected by 2026-11-30T10:15:00+01:00" in html
