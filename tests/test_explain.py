@@ -238,3 +238,10 @@ def test_the_explanation_as_html_says_what_the_text_says_with_the_clauses_quoted
     html = out.read_text(encoding="utf-8")
     assert '<section class="explanation" id="explanation">' in html
     assert "First response expected by 2026-11-30T10:15:00+01:00" in html
+
+
+def test_a_quote_leaves_out_a_tables_check_marks_and_legend():
+    text = decided(ROOT / "samples" / "workshop-recording-with-permission.yaml").explain()
+    assert "✓" not in text and "Inkluderet som en del af din grundpakke" not in text
+    assert ("“Bemærk, at workshops kan optages, efter der er givet behørig meddelelse og samtykke (og for visse "
+            "regioner med yderligere udtrykkelig, skriftlig tilladelse).”") in text
