@@ -1,8 +1,7 @@
 """Load on `vilkar serve` over loopback: p50/p99 latency and requests/s at 100 concurrent connections.
 
     pip install '.[server]' && apt-get install wrk      # wrk: the load generator, a Debian package
-    python benchmarks/serve_load.py [--workers 1,2] [--floor] [--connections 100] [--requests 100000]
-                                    [--seconds 20] [--sweep]
+    python benchmarks/serve_load.py [--workers 1,2] [--floor] [--connections 100] [--seconds 10] [--sweep]
 
 `--workers 1,2` runs the service with one process and then with two (`vilkar serve --workers 2`),
 side by side; `--floor` runs benchmarks/serve_floor.py after each, the same uvicorn, loop, sockets
@@ -12,8 +11,8 @@ this stack could do.
 The load generator is wrk: written in C on an event loop, one wrk thread keeps 100 keep-alive
 connections busy for a small share of one core. A Python client needs about as much CPU per request
 as the server itself, so on a 2-core machine it would mostly measure its own contention with the
-server. Each run is bounded twice: wrk stops after `--requests` responses or `--seconds`, whichever
-comes first. Requests rotate through every JSON sample in samples/ (all kinds), and every response
+server. Each run lasts `--seconds` (wrk's own clock: its summary divides by the whole `-d` even when
+a script stops its threads early, so a run is bounded by time only). Requests rotate through every JSON sample in samples/ (all kinds), and every response
 must be a 200. One server process is pinned to core 0 and wrk to core 1 where there are two; with
 several workers nothing is pinned (the workers need every core, and wrk needs a little of one).
 
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TICKS = os.sysconf("SC_CLK_TCK")
 
 LUA = r"""
-local bodies, count, limit, non200, threads = {}, 0, tonumber(os.getenv("VILKAR_LIMIT")), 0, {}
+local bodies, non200, threads = {}, 0, {}
 for line in io.lines(os.getenv("VILKAR_BODIES")) do bodies[#bodies + 1] = line end
 local headers = {["Content-Type"] = "application/json"}
 local next_body = 0
@@ -52,9 +51,7 @@ function request()
 end
 
 function response(status, headers, body)
-  count = count + 1
   if status ~= 200 then non200 = non200 + 1 end
-  if count >= limit then wrk.thread:stop() end
 end
 
 function done(summary, latency, requests)
@@ -124,11 +121,11 @@ def bodies_file(directory: str) -> str:
     return str(path)
 
 
-def run_wrk(port: int, connections: int, requests: int, seconds: float, directory: str, bodies: str,
+def run_wrk(port: int, connections: int, seconds: float, directory: str, bodies: str,
             core: int | None, server_pid: int) -> dict:
     script = Path(directory) / "vilkar.lua"
     script.write_text(LUA, encoding="utf-8")
-    environment = dict(os.environ, VILKAR_BODIES=bodies, VILKAR_LIMIT=str(requests))
+    environment = dict(os.environ, VILKAR_BODIES=bodies)
     command = ["wrk", "-t1", f"-c{connections}", f"-d{max(int(seconds), 1)}s", "--timeout", "10s", "-s", str(script),
                f"http://127.0.0.1:{port}/v1/decisions"]
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -177,8 +174,7 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="worker counts to run side by side, e.g. 1,2")
     parser.add_argument("--floor", action="store_true", help="also the floor: the same stack deciding nothing")
     parser.add_argument("--connections", type=int, default=100)
-    parser.add_argument("--requests", type=int, default=100_000, help="stop after this many responses per run")
-    parser.add_argument("--seconds", type=int, default=20, help="and after this many seconds per run")
+    parser.add_argument("--seconds", type=int, default=10, help="the length of each run")
     parser.add_argument("--sweep", action="store_true", help="also 1 and 10 connections")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON as well")
     arguments = parser.parse_args()
@@ -208,10 +204,10 @@ def measure(workers: int, floor: bool, cores: list[int], arguments: argparse.Nam
     label = f"{'floor  ' if floor else 'service'} {workers} worker{'s' if workers > 1 else ' '}"
     results = []
     try:
-        run_wrk(port, 10, 5_000, 3, directory, bodies, wrk_core, server.pid)  # warm up; not reported
+        run_wrk(port, 10, 2, directory, bodies, wrk_core, server.pid)  # warm up; not reported
         for connections in ([1, 10] if arguments.sweep else []) + [arguments.connections]:
             before = None if floor else worker_shares(port)
-            figures = run_wrk(port, connections, arguments.requests, arguments.seconds, directory, bodies,
+            figures = run_wrk(port, connections, arguments.seconds, directory, bodies,
                               wrk_core, server.pid)
             figures.update(label=label, workers=workers, floor=floor)
             if before is not None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import marshal
 import os
 import threading
 from collections.abc import Mapping
@@ -10,7 +11,7 @@ from typing import Any, Iterable
 
 from .language.check import check
 from .compile import cache
-from .compile.compiler import CompiledKind, CompileError, compile_rule_set, instantiate, source_filename
+from .compile.compiler import CompiledKind, CompileError, compile_plan, compile_rule_set, instantiate, source_filename
 from .calendar.limits import OutOfRange
 from .compile.faults import fault_message, fault_origin
 from .language.diagnostics import Diagnostic, sort_key
@@ -167,13 +168,17 @@ def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any
     """Parse, check and compile policy texts that are already in memory (or take them from the cache)."""
     entry_key = cache.key({name: source.text for name, source in sources.items()}, schemas) if use_cache else None
     cached = cache.load(entry_key) if entry_key is not None else None
+    codes: dict[str, Any] = {}
     if cached is not None:
-        plans, constants, warnings, declared = cached
+        plans, constants, warnings, declared, marshalled = cached
+        codes = {name: marshal.loads(code) for name, code in marshalled.items()}
     else:
         plans, constants, warnings, declared = _compile(sources, schemas)
         if entry_key is not None:
-            cache.store(entry_key, (plans, constants, warnings, declared))
-    kinds = {name: instantiate(plan, constants) for name, plan in plans.items()}
+            codes = {name: compile_plan(plan) for name, plan in plans.items()}
+            cache.store(entry_key, (plans, constants, warnings, declared,
+                                    {name: marshal.dumps(code) for name, code in codes.items()}))
+    kinds = {name: instantiate(plan, constants, codes.get(name)) for name, plan in plans.items()}
     sha256 = identity({name: source.text for name, source in sources.items()}, schemas)
     version = Version(declared.id, dt.date.fromisoformat(declared.effective),
                       dt.date.fromisoformat(declared.until) if declared.until else None, sha256,

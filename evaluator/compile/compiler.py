@@ -60,6 +60,7 @@ RUNTIME_NAMES: dict[str, Any] = {
     "_negate_pair": runtime.negate_pair, "_as_names": runtime.as_names,
     "_add_months": months.add_months, "_period": months.period,
     "_quantity": runtime.quantity, "_first_where": runtime.first_where, "_starts_with": runtime.starts_with,
+    "_piece": runtime.piece, "_first_row": runtime.first_row,
 }
 BUILTINS = {"min": min, "max": max, "sum": sum, "any": any, "all": all, "len": len, "abs": abs,
             "frozenset": frozenset, "tuple": tuple}

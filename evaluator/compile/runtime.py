@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from bisect import bisect_left
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 
@@ -258,3 +259,19 @@ def negate_pair(pair: tuple) -> tuple:
 def as_names(values: frozenset) -> frozenset:
     """A set of product names as they are matched: trimmed, inner whitespace collapsed, casefolded."""
     return frozenset(product_name(value) for value in values)
+
+
+def piece(cuts: tuple, value: object) -> int:
+    """Which piece of a table column's domain holds the value (compile/ranges.py): 2i+1 is cuts[i] itself,
+    2i the values between cuts[i-1] and cuts[i], 2·len(cuts) those above the last; an absent value is last."""
+    if value is None:
+        return 2 * len(cuts) + 1
+    position = bisect_left(cuts, value)
+    if position < len(cuts) and cuts[position] == value:
+        return 2 * position + 1
+    return 2 * position
+
+
+def first_row(rows: int, none: int) -> int:
+    """The lowest row number among the bits of `rows`, or `none`."""
+    return (rows & -rows).bit_length() - 1 if rows else none

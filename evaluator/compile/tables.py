@@ -8,6 +8,7 @@ from ..language import ast
 from ..language.types import DurationT, Type, strip_optional
 from .constants import NOT_LITERAL, literal_value
 from .plan import NO_RULE
+from .ranges import compile_ranges
 
 if TYPE_CHECKING:
     from .bodies import BodyCompiler, Definition
@@ -16,9 +17,9 @@ if TYPE_CHECKING:
 def compile_lookup(bodies: BodyCompiler, decision: Definition, body: ast.TiersBody | ast.MatchBody,
                    targets: list[str], types: list[Type], trace: str) -> bool:
     """Emit a lookup for the body if its rows allow one; False (and nothing emitted) if they do not."""
-    if isinstance(body, ast.MatchBody):
-        return _literal_table(bodies, body, targets, types, trace)
-    return False
+    if isinstance(body, ast.MatchBody) and _literal_table(bodies, body, targets, types, trace):
+        return True
+    return compile_ranges(bodies, decision, body, targets, types, trace)
 
 
 def _literal_table(bodies: BodyCompiler, body: ast.MatchBody, targets: list[str], types: list[Type],

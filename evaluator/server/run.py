@@ -219,14 +219,19 @@ class Supervisor:
 
     def _start(self, worker: int, pipe: tuple[int, int]) -> None:
         sys.stderr.flush()
+        # SIGHUP stays blocked across the fork until the worker has its own handler: one that arrives in
+        # between is then held by the kernel and delivered to that handler, not lost to the parent's.
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGHUP})
         pid = os.fork()
         if pid:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             self.children[pid] = (worker, time.monotonic())
             return
         code = 1
         try:  # the worker: nothing of the parent's signal handling, only its own socket
-            signal.signal(signal.SIGHUP, _remember_sighup)  # a reload asked for now is done once serving
             _early_sighup.clear()
+            signal.signal(signal.SIGHUP, _remember_sighup)  # a reload asked for now is done once serving
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
             signal.set_wakeup_fd(-1)
             for number in set(_SIGNALS) - {signal.SIGHUP}:
                 signal.signal(number, signal.SIG_DFL)
