@@ -76,6 +76,8 @@ def test_an_incident_turns_with_its_severity_and_with_uer_held():
                                               ({"/severity": "A", "/offerings": ["uer"]}, "uer")]
     assert changes(name, "language_available") == [({"/language": "en"}, "yes")]
     assert changes(name, "effort") == [({"/severity": "1"}, "24x7"), ({"/severity": "A"}, "24x7")]
+    # AEM's post-event summary needs AEM held and its event running: a yes/no the rule reads itself
+    assert changes(name, "post_event_summary") == [({"/offerings": ["aem"], "/aem_event_active": True}, True)]
 
 
 def test_an_allowance_turns_at_the_cap_the_deadline_and_the_whole_allowance():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 
 import jsonschema
 import pytest
@@ -151,3 +152,96 @@ def test_eval_why_and_explain_full_on_the_command_line():
     assert run("eval", "--why", "fees", sample).exit_code == 2
     [record] = json.loads(run("eval", "--format", "json", "--why", "fee", sample).output)
     assert set(record["explanation"]["decisions"]) == {"fee", "fee_percent", "notice_days"}
+
+
+def test_the_readme_shows_a_real_explanation_and_real_counterfactuals(monkeypatch):
+    monkeypatch.chdir(ROOT)  # the README names the samples as a user in the repository does
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Why: explanations"):readme.index("## Contract versions")]
+    blocks = re.findall(r"```\n(.*?)```", section, re.S)
+    incident = run("eval", "--explain", "samples/incident-sev-b-friday-afternoon.yaml").output
+    shown = [line for line in blocks[0].splitlines() if "…" not in line]
+    assert shown and all(line in incident.splitlines() for line in shown)
+    changes = run("eval", "--counterfactuals", "--why", "fee_percent", "samples/cancellation-9-days-notice.yaml").output
+    shown = [line for line in blocks[1].splitlines()[1:] if "…" not in line]
+    assert shown and all(line in changes.splitlines() for line in shown)
+
+
+@pytest.mark.parametrize("sample, said", [
+    # a yes/no computed by a condition that came out false is said negated
+    ("aed-opted-minimum-price.json", "monitoring_scenarios_ok: false — enhanced features is true: monitoring scenarios "
+                                     "is more than 7."),
+    ("service_use-allowance-funded-29-february.yaml", "lost: false — as of is given: as of 2028-02-20 is on or "
+                                                      "before use by 2028-02-29."),
+    # `not (use_from <= used_on and used_on <= use_by)`: only the part that decided
+    ("service_use-work-order-end.json", "lost: true — used on is given: used on 2027-07-01 is after use by 2027-06-30 ("),
+    # a near miss that would give the same value explains nothing; each failed exception is said once
+    ("service_lookup-rapid-response-japanese.json", "language is en or ja; rapid_response is not on the list base "
+                                                   "reactive services (2.6 Yderligere vilkår og betingelser – "
+                                                   "Tjenestesprog), so not if_available.\n"),
+    ("rca_request-uer-open-incident.json", "request_in_time: true — no exception applies (incident closed at is none)."),
+    # `all of` that holds: its parts, not "no exception applies"
+    ("aed-enhanced-customer.yaml", "product_covered: true — product category is cloud and enrolled subscription "
+                                    "is true and product is not in aed exclusions.\n"),
+    # `count(d in ... where ...)` in words, an item as "it"
+    ("aed-sip-dates.yaml", "sip_requests_counted: 1 — sip requested on is given: the number of sip requested on "
+                           "2025-03-01, 2026-02-28 where it is on or before as of 2026-03-01 and as of 2026-03-01 is "
+                           "before it plus 12 months."),
+    # what `if absent` puts in a field's place is said only where the request leaves the field out
+    ("service_use-allowance-funded-29-february.yaml", "work_order_last_day: 2030-02-28 — work order start 2027-03-01 "
+                                                      "plus term months 36 months minus 1 day (work order end not given)."),
+    ("aem_event-restricted-delivery.json", "booking: ineligible — cloud ok is true and restricted delivery required is "
+                                           "true.\n"),
+    ("aem_event-black-friday-launch.yaml", "restricted delivery required is false (not given) and notice ok is true."),
+])
+def test_a_reason_says_what_decided_and_nothing_that_did_not(sample, said):
+    assert said in decided(ROOT / "samples" / sample).explain()
+
+
+class _PageText(HTMLParser):
+    """The text of an HTML fragment, and the text inside each <blockquote>."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.quotes, self.depth = [], [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "blockquote":
+            self.depth += 1
+            self.quotes.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "blockquote":
+            self.depth -= 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self.depth:
+            self.quotes[-1] += data
+
+
+def test_the_explanation_as_html_says_what_the_text_says_with_the_clauses_quoted(tmp_path):
+    from evaluator.explain.html import summary_html
+    result = decided(ROOT / "samples" / "incident-sev-b-friday-afternoon.yaml")
+    page = _PageText()
+    page.feed(summary_html(result.explanation()))
+    text = "".join(page.text)
+    explanation = result.explanation()
+    assert all(line in text for line in explanation.headline + explanation.notes)
+    assert all(f"{name}: {value}" in text for name, value in result.texts().items())
+    quoted = {cite.quote for paragraph in explanation.paragraphs for cite in paragraph.cites if cite.quote}
+    assert {quote.split("”")[0].lstrip("“") for quote in page.quotes} == quoted
+    # `vilkar view --request` shows it beside the contract
+    out = tmp_path / "page.html"
+    done = run("view", "--out", str(out), "--request", str(ROOT / "samples" / "incident-sev-b-friday-afternoon.yaml"))
+    assert done.exit_code == 0, done.output
+    html = out.read_text(encoding="utf-8")
+    assert '<section class="explanation" id="explanation">' in html
+    assert "First response expected by 2026-11-30T10:15:00+01:00" in html
+
+
+def test_a_quote_leaves_out_a_tables_check_marks_and_legend():
+    text = decided(ROOT / "samples" / "workshop-recording-with-permission.yaml").explain()
+    assert "✓" not in text and "Inkluderet som en del af din grundpakke" not in text
+    assert ("“Bemærk, at workshops kan optages, efter der er givet behørig meddelelse og samtykke (og for visse "
+            "regioner med yderligere udtrykkelig, skriftlig tilladelse).”") in text

@@ -50,7 +50,8 @@ def test_all_of_explains_the_part_that_fails():
     assert result.decisions["covered"] is False
     entry = next(e for e in result.to_dict()["trace"] if e["decision"] == "covered")
     assert entry["rule"] == "not any_future" and entry["cites"] == "Tabel 11: no date in the future"
-    assert "covered: false — not every part holds: any future is true" in result.explain()
+    assert "covered: false — not every part holds: any future is true (Tabel 11)." in result.explain()
+    assert "rule `not any_future` — the part that fails" in result.explain(detail="full")
 
 
 def test_a_failed_requirement_is_reported_at_every_field_it_names():

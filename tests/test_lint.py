@@ -37,6 +37,8 @@ SEEDED = [
      "does not decide `in_time`"),
     ("cancellation.vk", 'because "{fee_percent} of the service cost', 'because "`fee_percent` of the service cost',
      "VK250", "`fee_percent` of the service cost", "these words show policy code"),
+    ("incident.vk", 'because "UER is not held"', 'because "`holds_uer` is false"', "VK250", "`holds_uer` is false",
+     "these words show policy code"),  # the reason of a part of `all of`
     ("allowance.vk", "except first when not allocated_in_time", "except when not allocated_in_time", "VK240",
      "except when allocated_total < request.flexible_allowance", "can both apply"),
 ]

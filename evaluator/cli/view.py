@@ -90,9 +90,11 @@ def view_command(out: Path | None, request_file: Path | None, policies_dir: str 
             report_request_error(document, error, "text")
             raise SystemExit(EXIT_INPUT)
         mark_decided(view, result)
+        from ..explain.html import summary_html
         request = {"name": request_file.name, "kind": result.kind,
                    "decisions": list(result.texts().items()),
-                   "timelines": request_timelines(policies, result)}
+                   "timelines": request_timelines(policies, result),
+                   "explanation": summary_html(result.explanation())}
     _write(render(view, request), out)
     counts = view.counts()
     shown = ", ".join(f"{counts[status]} {'partly encoded' if status == 'partly' else status}" for status in counts)

@@ -8,6 +8,7 @@ that no Python statement nests deeper than two levels whatever the size of a tab
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ..language import ast
@@ -66,7 +67,8 @@ class BodyCompiler:
         """True when every part holds; else false, traced to the first part that does not."""
         tests = tuple(part.test for part in body.parts)
         rules = {-1: RuleInfo("every part holds", _cites(decision.citation), body.span.location(),
-                              self.paths_of(tests), "holds", self.decisions_read(tests))}
+                              self.paths_of(tests), "holds", self.decisions_read(tests),
+                              self.words.all_of(body, decision) if self.words is not None else None)}
         emit = self.emitter.emit
         keyword = "if"
         for index, part in enumerate(body.parts):
@@ -75,6 +77,8 @@ class BodyCompiler:
             emit(f"{target} = False", 2)
             emit(f"{trace} = {index}", 2)
             rules[index] = self.rule_info(part.test, part.citation, "fails", decision)
+            if self.words is not None:  # the part's own reason and notes, which the test alone lacks
+                rules[index] = replace(rules[index], words=self.words.part(part))
             keyword = "elif"
         emit("else:")
         emit(f"{target} = True", 2)

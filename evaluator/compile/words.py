@@ -29,10 +29,14 @@ class RuleWordsBuilder:
         notes = tuple(note.text for note in getattr(node, "notes", ()))
         if role in ("rule", "base"):
             tests, logic = self.parts(node)
-            return RuleWords(header, (), tests, (self.phrases.value(node),), logic=logic, choices=self.choices(node))
+            return RuleWords(header, (), tests, (self.phrases.value(node),), logic=logic, choices=self.choices(node),
+                             negated=(self.phrases.negated_value(node),))
         if role == "exception":
             tests = tuple(self.condition(part) for part in _conjuncts(node.condition))
-            return RuleWords(because, notes, tests, (self.phrases.value(node.value),))
+            value_tests, value_logic = self.value_parts(node.value)
+            return RuleWords(because, notes, tests, (self.phrases.value(node.value),),
+                             negated=(self.phrases.negated_value(node.value),), value_tests=value_tests,
+                             value_logic=value_logic)
         if role == "tier":
             test = self.tier(extra, node.bound)
             subject = self.phrases.subject(extra)
@@ -41,9 +45,12 @@ class RuleWordsBuilder:
         if role == "row":
             tests = tuple(test for test in (self.cell(subject, cell) for subject, cell in zip(extra, node.cells))
                           if test is not None)
-            return RuleWords(because or header, notes, tests, tuple(self.phrases.value(o) for o in node.outputs))
-        if role == "fails":  # `all of`: the first part that does not hold
-            return RuleWords(because or header, notes, (self.condition(node),), ())
+            value_tests, value_logic = self.value_parts(node.outputs[0]) if len(node.outputs) == 1 else ((), "")
+            return RuleWords(because or header, notes, tests, tuple(self.phrases.value(o) for o in node.outputs),
+                             negated=tuple(self.phrases.negated_value(o) for o in node.outputs),
+                             value_tests=value_tests, value_logic=value_logic)
+        if role == "fails":  # see part(): the compiler gives a part of `all of` its own words
+            return RuleWords(None, (), (self.condition(node),), ())
         if role == "otherwise":
             return RuleWords(because or header, notes, (), tuple(self.phrases.value(o) for o in node.outputs))
         return RuleWords(header, (), (), ())
@@ -57,6 +64,16 @@ class RuleWordsBuilder:
             found.append(f"[{arguments}].index({self.code(call)})")
         return tuple(found)
 
+    def all_of(self, body: ast.AllOfBody, decision: Any) -> RuleWords:
+        """`all of` when every part holds: the parts, which all held."""
+        header = decision.reason.text if decision.reason is not None else None
+        return RuleWords(header, (), tuple(self.condition(part.test) for part in body.parts), (), logic="and")
+
+    def part(self, part: ast.ConditionPart) -> RuleWords:
+        """A part of `all of` that does not hold: its own reason and notes, else its words negated."""
+        return RuleWords(part.reason.text if part.reason is not None else None,
+                         tuple(note.text for note in part.notes), (self.condition(part.test),), ())
+
     # -- conditions
     def parts(self, expr: ast.Expr) -> tuple[tuple[Test, ...], str]:
         """A yes/no rule's parts (`a and b`, `a or b`, or itself), so its reason can name the ones that decided."""
@@ -67,6 +84,21 @@ class RuleWordsBuilder:
             if isinstance(expr, ast.Binary) and expr.op == op:
                 return tuple(self.condition(part) for part in _chain(expr, op)), op
         return (self.condition(expr),), "one"
+
+    def value_parts(self, expr: ast.Expr) -> tuple[tuple[Test, ...], str]:
+        """A yes/no output's parts, as parts(), with `not (a and b)` read as `not a or not b`, so the
+        explanation names the part that decided."""
+        negate = False
+        while isinstance(expr, ast.Unary) and expr.op == "not":
+            expr, negate = expr.operand, not negate
+        tests, logic = self.parts(expr)
+        if not negate:
+            return tests, logic
+        flipped = tuple(Test(test.negated, test.phrase, f"not ({test.code})", test.subject, test.targets,
+                             test.set_ref, not test.negated_set) for test in tests if test.negated)
+        if len(flipped) != len(tests):
+            return (), ""
+        return flipped, {"and": "or", "or": "and"}.get(logic, logic)
 
     def condition(self, expr: ast.Expr) -> Test:
         subject, targets, set_ref, negated = self.turns(expr)

@@ -6,5 +6,6 @@
 - `reading.py`         one result's values, phrases filled in, conditions evaluated again
 - `model.py`           the Explanation: headline, notes, a paragraph per decision
 - `text.py`, `data.py` the summary and the full derivation as text; the explanation as data
+- `html.py`            the summary as a section of a page (`vilkar view --request`)
 - `counterfactuals.py` what would change a decision (`candidates.py`, `cone.py`, `turning.py`)
 """

@@ -115,7 +115,7 @@ class Search:
             return []  # arithmetic alone decides it: any change moves it, none turns it
         schema = self.policies.schemas.get(self.compiled.name, {})
         fields = fields_read(self.compiled, schema, self.document, cone.condition_paths())
-        singles, movers = [], []
+        singles, movers, choices = [], [], []
         for leaf in fields:
             order = leaf.order if leaf.path != self.event else -1
             for changes, cost in self.tries(leaf, name, cone):
@@ -124,9 +124,13 @@ class Search:
                     singles.append((changes, cost, order))
                 elif outcome == "moved":
                     movers.append((changes, cost, order))
+                elif leaf.choices:
+                    # a yes/no or enum the decision's own condition reads (`holds_aem and request.aem_event_active`)
+                    # moves no let, yet may be the other half of a pair
+                    choices.append((changes, cost, order))
         chosen = self.verified(name, singles, limit)
         if len(chosen) < limit:
-            pairs = self.pairs(name, cone, movers[:MAX_PAIR_INPUTS])
+            pairs = self.pairs(name, cone, (movers + choices)[:MAX_PAIR_INPUTS])
             chosen += self.verified(name, pairs, limit - len(chosen), [c.new_value for c in chosen])
         return chosen
 

@@ -146,13 +146,15 @@ class Explainer:
         if words.logic:
             said = self.logic(info, words)
             if said:
-                return said if rule.role == "rule" else f"no exception applies, and {said}"
+                return said if rule.role in ("rule", "holds") else f"no exception applies, and {said}"
         if rule.role == "rule":
             value = words.value[0] if words.value else ()
             named = value[0] if len(value) == 1 and isinstance(value[0], Ref) else None
             if named is not None and named.what == "name" and named.key in self.fired \
                     and named.key not in self.result.decisions:
                 return self.reason(*self.fired[named.key])  # `= notice`: what the let says
+            if words.negated and words.negated[0] and self.reading.raw(info.names[0]) is False:
+                value = words.negated[0]
             return self.reading.say(value, "both")
         if rule.role == "fails" and words.tests:  # `all of`: the first part that does not hold decides false
             return "not every part holds: " + self.reading.say(words.tests[0].negated, "name")
@@ -172,11 +174,17 @@ class Explainer:
                 held += self.passed_over(info, rule)
             said = " and ".join(held) if held else "it applies in every case"
             computed = words.value[0] if len(words.value) == 1 else ()
+            raw = self.reading.raw(info.names[0])
+            if computed and words.negated and words.negated[0] and raw is False:
+                computed = words.negated[0]  # `-> scenarios <= 7` that came out false: "scenarios is more than 7"
+            decided = self.decided_by(raw, words.value_tests, words.value_logic) if computed else ""
             named = computed[0] if len(computed) == 1 and isinstance(computed[0], Ref) else None
             if named is not None and named.what == "name" and named.key in self.fired \
                     and named.key not in self.result.decisions:
                 said += ": " + self.reason(*self.fired[named.key])  # `-> in_agreement`: what the let says
-            elif any(isinstance(part, Ref) and part.what in ("request", "name") for part in computed):
+            elif decided and words.value_logic != "one":
+                said += ": " + decided  # `-> a and b` that came out false: the part that failed
+            elif any(isinstance(part, Ref) and part.what in _READ for part in computed):
                 said += ": " + self.reading.say(computed, "both")
             return said
         failed = self.failed_rows(info)
@@ -187,15 +195,23 @@ class Explainer:
 
     def logic(self, info: DecisionInfo, words: Any) -> str:
         """A yes/no rule's reason: the parts that made it true, or the parts that made it false."""
-        value = self.reading.raw(info.names[0])
-        held = [(test, self.reading.holds(test)) for test in words.tests]
-        if any(outcome is None for _, outcome in held) or not isinstance(value, bool):
+        return self.decided_by(self.reading.raw(info.names[0]), words.tests, words.logic)
+
+    def decided_by(self, value: Any, tests: tuple[Test, ...], logic: str) -> str:
+        """The parts of a yes/no value (`logic` "and", "or" or "one") that made it what it is."""
+        held = [(test, self.reading.holds(test)) for test in tests]
+        if not isinstance(value, bool) or not logic:
             return ""
-        if words.logic == "or" and value or words.logic == "and" and not value:
+        if logic == "or" and value or logic == "and" and not value:
+            # one part decides: those known to, even where a later one cannot be read (`x is present and x > 1`)
             chosen = [test for test, outcome in held if outcome == value]
+        elif any(outcome is None for _, outcome in held):
+            return ""
         else:
             chosen = [test for test, _ in held]
-        joiner = " or " if words.logic == "or" and value else " and "
+        if not chosen:
+            return ""
+        joiner = " or " if logic == "or" and value else " and "
         return joiner.join(self.reading.say(test.phrase if value else test.negated, "name") for test in chosen)
 
     def failed_rows(self, info: DecisionInfo) -> list[str]:
@@ -248,7 +264,9 @@ class Explainer:
                 continue
             for test in rule.words.tests:
                 if self.reading.holds(test) is False:
-                    said.append(self.reading.say(test.negated, "name"))
+                    sentence = self.reading.say(test.negated, "name")
+                    if sentence not in said:
+                        said.append(sentence)
                     break
         return said
 
@@ -268,9 +286,11 @@ class Explainer:
             listed = [test for test in failing if test.set_ref is not None]
             if not listed or len(failing) > 2 or any(self.reading.holds(test) is not False for test in failing):
                 continue  # an exclusion list decided, alone or with one more condition
+            if not listed[0].negated_set and len(failing) > 1:
+                continue  # not on a list it need not be on, and another condition failed too: no near miss
             said = self.exclusion(listed[0], candidate)
-            if said is None:
-                continue
+            if said is None or _would_give(self.reading, candidate, info):
+                continue  # that row would give the same value: it explains nothing
             sentence, cite = said
             others = [self.reading.say(test.negated, "name") for test in failing if test is not listed[0]]
             if others:
@@ -365,6 +385,14 @@ def _plain_calendar(described: str) -> str:
     """Which hours applied, without the policies' names: the calendar is the rule set's, a field is a field."""
     plain = re.sub(r"the calendar `[^`]*`", "the rule set's calendar", described)
     return plain.replace("`", "")
+
+
+_READ = ("request", "name", "present", "absent")  # the parts of a phrase that read this request's values
+
+
+def _would_give(reading: Reading, candidate: RuleInfo, info: DecisionInfo) -> bool:
+    value = candidate.words.value[0] if candidate.words.value else ()
+    return len(info.names) == 1 and bool(value) and reading.say(value, "value") == reading.text(info.names[0])
 
 
 def _computed(rule: RuleInfo) -> bool:

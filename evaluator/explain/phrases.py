@@ -17,7 +17,9 @@ from ..language.types import BoolT, DateT, ListT, SetT, TimestampT, Type, strip_
 
 @dataclass(frozen=True)
 class Ref:
-    """A value a phrase speaks of: `what` is request | name | constant | set | variable."""
+    """A value a phrase speaks of: `what` is request | name | constant | set | variable, or present | absent:
+    `key` is (a request path, a phrase, the field in words) said only where the request gives the field,
+    or leaves it out (what `if absent` puts in its place)."""
 
     what: str
     key: Any  # a request path, a decision or let name, a constant's value, a set's name, a variable
@@ -87,7 +89,8 @@ class PhraseBuilder:
             found = self.set_words(expr.name)
             if found is not None:
                 return found
-            return Ref("variable", expr.name, words_of_name(expr.name), None, "name")
+            # an item of a list (`d in request.dates`), "it" where its name is one letter
+            return Ref("variable", expr.name, "it" if len(expr.name) == 1 else words_of_name(expr.name), None, "name")
         if isinstance(expr, ast.Field) and not isinstance(expr.base, ast.Name) or \
                 isinstance(expr, ast.Field) and expr.base.name not in self.definitions:
             return Ref("variable", expr.name, words_of_name(expr.name), None, "name")
@@ -132,10 +135,16 @@ class PhraseBuilder:
             return (head + " ",) + _listed(arguments, "and")
         if isinstance(expr, ast.Comprehension):
             return self.comprehension(expr)
+        if isinstance(expr, ast.Selection):
+            return self.selection(expr)
         if isinstance(expr, ast.SetLiteral):
             return _listed([self.value(item) for item in expr.items], "and") if expr.items else ("none",)
         if isinstance(expr, ast.IfAbsent):
-            return self.value(expr.value) + (" (",) + self.value(expr.fallback) + (" where not given)",)
+            path = _request_path(expr.value)
+            if path is not None:  # the field's value where given, else what takes its place
+                return (Ref("present", (path, self.value(expr.value)), ""),
+                        Ref("absent", (path, self.value(expr.fallback), field_words(path)), ""))
+            return self.value(expr.value) + self.absent(expr)
         if isinstance(expr, ast.Field):  # a part of a let's or decision's value: `annual_period.end`
             return (f"the {words_of_name(expr.name)} of ",) + self.value(expr.base)
         if isinstance(expr, ast.Conditional):
@@ -148,6 +157,21 @@ class PhraseBuilder:
             return ("the next business start after ",) + self.value(expr.operand)
         return self.fallback(expr)
 
+    def negated_value(self, expr: ast.Expr) -> Phrase:
+        """A yes/no value computed by a condition, in words for when it is false; () for other values."""
+        condition = isinstance(expr, (ast.Presence, ast.WithinHours)) \
+            or isinstance(expr, ast.Unary) and expr.op == "not" \
+            or isinstance(expr, ast.Binary) and expr.op not in _ARITHMETIC
+        return self.condition(expr, negate=True) if condition and self.constant(expr) is None else ()
+
+    def absent(self, expr: ast.IfAbsent) -> Phrase:
+        """What `if absent` puts in place of a request field, said only where the request leaves it out."""
+        fallback = self.value(expr.fallback)
+        path = _request_path(expr.value)
+        if path is None:
+            return (" (",) + fallback + (" where not given)",)
+        return (Ref("absent", (path, fallback, ""), ""),)
+
     def comprehension(self, expr: ast.Comprehension, negate: bool = False) -> Phrase:
         source = self.subject(expr.source)
         where = (" whose ",) + self.condition(expr.where) if expr.where is not None else ()
@@ -159,6 +183,17 @@ class PhraseBuilder:
                           ("all", False): "for every one of ", ("all", True): "not for every one of "}
             return (quantifier[expr.function, negate],) + source + where + (", ",) + self.condition(expr.element)
         return (f"the {expr.function} of ",) + element + (" over ",) + source + where
+
+    def selection(self, expr: ast.Selection, negate: bool = False) -> Phrase:
+        """`count(d in request.dates where d <= x)` in words: "the number of dates where it is on or before x"."""
+        source = self.subject(expr.source)
+        condition = self.condition(expr.condition)
+        if expr.function in ("any", "all"):
+            quantifier = {("any", False): "for some of ", ("any", True): "for none of ",
+                          ("all", False): "for every one of ", ("all", True): "not for every one of "}
+            return (quantifier[expr.function, negate],) + source + (", ",) + condition
+        head = {"count": "the number of ", "filter": "those of ", "first": "the first of "}.get(expr.function, "")
+        return (head,) + self.operand(expr.source) + (" where ",) + condition if head else self.fallback(expr)
 
     def fallback(self, expr: ast.Expr) -> Phrase:
         """Words for an expression this builder has no phrase for: the values it reads."""
@@ -191,6 +226,9 @@ class PhraseBuilder:
         if isinstance(expr, ast.Binary) and expr.op in _NEGATED:
             op = _NEGATED[expr.op] if negate else expr.op
             return self.comparison(expr.left, op, expr.right)
+        if isinstance(expr, ast.Binary) and expr.op == "starts with":
+            verb = " does not start with " if negate else " starts with "
+            return self.subject(expr.left) + (verb,) + self.operand(expr.right)
         if isinstance(expr, ast.Binary) and expr.op == "contains word":
             verb = " does not contain the word " if negate else " contains the word "
             return self.subject(expr.left) + (verb,) + self.value(expr.right)
@@ -201,8 +239,10 @@ class PhraseBuilder:
             return self.subject(expr.operand) + (" is not" if negate else " is",) + (" within business hours",)
         if isinstance(expr, ast.Comprehension) and expr.function in ("any", "all"):
             return self.comprehension(expr, negate)
+        if isinstance(expr, ast.Selection) and expr.function in ("any", "all"):
+            return self.selection(expr, negate)
         if isinstance(expr, ast.IfAbsent):  # `request.x if absent false`: the field, and what absence means
-            return self.condition(expr.value, negate) + (" (",) + self.value(expr.fallback) + (" where not given)",)
+            return self.condition(expr.value, negate) + self.absent(expr)
         inlined = self.inline(expr, negate)
         if inlined is not None:
             return inlined
@@ -248,7 +288,7 @@ class PhraseBuilder:
     def subject(self, expr: ast.Expr) -> Phrase:
         """What a condition tests, by name (a let by its value, which has no name in the contract)."""
         if isinstance(expr, ast.IfAbsent) and self.ref(expr.value, "name") is not None:
-            return (self.ref(expr.value, "name"), " (") + self.value(expr.fallback) + (" where not given)",)
+            return (self.ref(expr.value, "name"),) + self.absent(expr)
         ref = self.ref(expr, "name")
         if ref is not None:
             return (ref,)
@@ -370,3 +410,8 @@ class RuleWords:
     logic: str = ""  # a yes/no rule: "and" or "or" of its `tests`, or "one" for a single condition
     # for each `min(...)`/`max(...)` of the rule: Python giving the position of the argument it chose
     choices: tuple[str, ...] = ()
+    # per output that is a condition (`-> request.monitoring_scenarios <= 7`): its words when it is false
+    negated: tuple[Phrase, ...] = ()
+    # a single yes/no output's parts and how they combine, as `tests` and `logic` for a yes/no rule
+    value_tests: tuple[Test, ...] = ()
+    value_logic: str = ""

@@ -99,7 +99,9 @@ def _sentences(clause: Clause) -> list[str]:
         text = text.partition("\n")[2]  # the heading is the section, not a sentence of it
     joined = _joined(text.replace("•", " • "))
     joined = re.sub(r"(?<=[.:]) o (?=[A-ZÆØÅ])", " • ", joined)  # the PDF's second-level bullets
-    parts = [part.strip(" •") for chunk in joined.split(" • ") for part in _SENTENCE_END.split(chunk)]
+    joined = re.sub(r" \+ (?=[✓-] [–-])", " • ", joined)  # a table's legend ("+ ✓ – Inkluderet …") after it
+    # a table's check marks (✓, offered) stand beside the sentence, not in it
+    parts = [part.strip(" •✓") for chunk in joined.split(" • ") for part in _SENTENCE_END.split(chunk)]
     return [part for part in parts if len(part) > 2]
 
 

@@ -47,6 +47,18 @@ class Reading:
             return constant_text(ref.key, ref.type)
         if ref.what in ("set", "variable"):
             return ref.words
+        if ref.what == "present":
+            path, phrase = ref.key
+            return self.say(phrase, mode) if self.input(path) is not None else ""
+        if ref.what == "absent":
+            path, fallback, field = ref.key
+            if self.input(path) is not None:
+                return ""
+            said = self.say(fallback, mode)
+            if field:
+                return f"{said} ({field} not given)"
+            yes_or_no = len(fallback) == 1 and isinstance(fallback[0], Ref) and isinstance(fallback[0].key, bool)
+            return " (not given)" if yes_or_no else f" ({said} where not given)"  # "is false (not given)"
         value = self.value_text(ref)
         if show == "name" or value is None:
             return ref.words or (value or "")

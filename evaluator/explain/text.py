@@ -14,7 +14,7 @@ def summary(explanation: Explanation, decisions: list[str] | None = None) -> str
     lines.extend(f"Note: {note}" for note in explanation.notes)
     said: set[str] = set()
     quoted: set[str] = set()
-    for paragraph in _chosen(explanation, decisions):
+    for paragraph in chosen(explanation, decisions):
         lines.extend(_paragraph(paragraph, said, quoted))
     return "\n".join(lines)
 
@@ -54,7 +54,7 @@ def full(explanation: Explanation, decisions: list[str] | None = None) -> str:
     lines = list(explanation.headline)
     lines.extend(f"Note: {note}" for note in explanation.notes)
     shown: set[str] = set()
-    for paragraph in _chosen(explanation, decisions):
+    for paragraph in chosen(explanation, decisions):
         lines.append("")
         values = ", ".join(f"{name} = {paragraph.texts[name]}" for name in paragraph.names)
         lines.append(values)
@@ -102,7 +102,7 @@ def _plain(value: object) -> str:
     return input_text(value)
 
 
-def _chosen(explanation: Explanation, decisions: list[str] | None) -> list[Paragraph]:
+def chosen(explanation: Explanation, decisions: list[str] | None) -> list[Paragraph]:
     """Every decision's paragraph; with `decisions`, those and the decisions they depend on."""
     if not decisions:
         return explanation.paragraphs

@@ -91,6 +91,8 @@ def words_of(definition: ast.Decision | ast.LetDecl) -> Iterator[ast.Reason]:
         rows = list(body.exceptions)
     elif isinstance(body, (ast.TiersBody, ast.MatchBody)):
         rows = list(body.rows) + ([body.otherwise] if body.otherwise is not None else [])
+    elif isinstance(body, ast.AllOfBody):
+        rows = list(body.parts)
     for row in rows:
         reason = getattr(row, "reason", None)
         if reason is not None:

@@ -76,5 +76,7 @@ def _rows(body: ast.Body) -> Iterator[tuple[str, object]]:
         rows = list(body.exceptions)
     elif isinstance(body, (ast.TiersBody, ast.MatchBody)):
         rows = list(body.rows) + ([body.otherwise] if body.otherwise is not None else [])
+    elif isinstance(body, ast.AllOfBody):
+        rows = list(body.parts)
     for row in rows:
         yield from _rule_texts(row)

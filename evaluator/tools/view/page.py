@@ -15,7 +15,8 @@ _CLOSED_SHOWN = 90  # minutes of width a closed stretch is drawn with at most
 
 
 def render(view: View, request: dict[str, Any] | None = None) -> str:
-    """The whole page. `request`: {"name", "kind", "decisions": [(name, shown value)], "timelines"}."""
+    """The whole page. `request`: {"name", "kind", "decisions": [(name, shown value)], "timelines"}, and
+    "explanation", the HTML of the request's explanation, where there is one."""
     from pygments.formatters import HtmlFormatter
     formatter = HtmlFormatter(nowrap=True, classes=True)
     parts = [_head(formatter.get_style_defs(".code")), "<body>", _summary(view, request)]
@@ -72,6 +73,10 @@ section.unit {{ border-top: 2px solid #c9ced3; padding: 8px 0 14px; }}
 .row-ref {{ font-size: 12px; font-family: monospace; margin: 2px 0; }}
 svg.timeline {{ background: #fff; border: 1px solid #d5d8dc; }}
 .decisions td {{ padding: 1px 10px 1px 0; vertical-align: top; }}
+.explanation .headline {{ font-weight: 600; margin: 2px 0; }}
+.explanation .why {{ margin: 6px 0; }} .explanation .why p {{ margin: 0; }}
+.explanation blockquote {{ margin: 2px 0 0 18px; font-size: 13px; color: #3b4450; }}
+.explanation blockquote footer {{ font-size: 12px; color: #56606b; }}
 {code_style}
 </style></head>"""
 
@@ -105,7 +110,7 @@ def _request(view: View, request: dict[str, Any]) -> str:
     timelines = "".join(_timeline(t) for t in request["timelines"])
     return (f'<section id="request"><h2>Request {escape(request["name"])} ({escape(request["kind"])})</h2>'
             f'<p class="meta">Clauses that decided it are outlined below.</p>'
-            f'<table class="decisions">{rows}</table>{timelines}</section>')
+            f'<table class="decisions">{rows}</table>{timelines}{request.get("explanation", "")}</section>')
 
 
 def _unit(view: View, unit: Clause, formatter: Any) -> str:
