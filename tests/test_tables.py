@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluator.compile import tables
+from evaluator.compile import ranges, tables
 from policykit import DATE, INTEGER, NUMBER, TEXT, build, enum
 
 LONG = os.environ.get("VILKAR_LONG_PROPERTIES") == "1"
@@ -19,6 +19,12 @@ SEVERITIES = ["1", "A", "B", "C", "x"]
 FIELDS = {"n": INTEGER, "x": NUMBER, "sev": enum(*SEVERITIES), "t": TEXT, "day": DATE}
 OPTIONAL = {"m": INTEGER, "o": TEXT}
 NOT_X = 'not in {"x"}'
+
+
+@pytest.fixture(autouse=True)
+def every_table_is_looked_up(monkeypatch):
+    """Small tables keep their chain of rows (quicker than a call); here every table is looked up."""
+    monkeypatch.setattr(ranges, "SMALL", 0)
 
 
 def both(text: str) -> tuple:
@@ -95,6 +101,14 @@ def test_a_looked_up_table_decides_as_its_chain_of_rows(seed):
     source = looked_up.kinds["probe"].source_code
     for document in documents(rng):
         assert outcome(looked_up, document) == outcome(chained, document), f"{text}\n{document}\n{source}"
+
+
+def test_a_few_rows_keep_their_chain(monkeypatch):
+    monkeypatch.setattr(ranges, "SMALL", 8)
+    text = "kind probe\ndecision d\n  = tiers of request.n\n" + "".join(f"      >= {10 - i} -> {i}\n" for i in range(8))
+    assert "elif" in build(text, FIELDS).kinds["probe"].source_code
+    text += "      >= 0 -> 8\n"
+    assert "elif" not in build(text, FIELDS).kinds["probe"].source_code
 
 
 def test_tiers_and_tables_of_constant_cells_are_lookups():

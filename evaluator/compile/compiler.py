@@ -61,6 +61,9 @@ RUNTIME_NAMES: dict[str, Any] = {
     "_add_months": months.add_months, "_period": months.period,
     "_quantity": runtime.quantity, "_first_where": runtime.first_where, "_starts_with": runtime.starts_with,
     "_piece": runtime.piece, "_first_row": runtime.first_row,
+    # exact arithmetic called straight from generated code (a Python call costs as much as the arithmetic)
+    "_exact_mul": runtime.EXACT.multiply, "_exact_div": runtime.EXACT.divide, "_HUNDRED": runtime.HUNDRED,
+    "_in_cents": runtime.CENTS.quantize, "_CENT": runtime.CENT,
 }
 BUILTINS = {"min": min, "max": max, "sum": sum, "any": any, "all": all, "len": len, "abs": abs,
             "frozenset": frozenset, "tuple": tuple}
@@ -259,7 +262,8 @@ class _KindCompiler:
             for target, type_ in zip(targets, types):
                 inner = strip_optional(type_)
                 if reported and isinstance(inner, MoneyT) and inner.currency:
-                    body.emit(f"{target} = _cents({target})")
+                    body.emit(f"{target} = _cents({target})" if isinstance(type_, OptionalT) else
+                              f"{target} = _in_cents({target}, _CENT)")
                 if isinstance(inner, TimestampT) and self.kind.calendar:
                     body.emit(f"{target} = {CALENDAR}.local({target})")  # timestamps are reported at the location
             body.origin = None

@@ -181,6 +181,8 @@ class ExpressionCompiler:
         reader = self.reader(strip_optional(type_))
         if reader is None:
             return code
+        if reader == "_money" and not may_be_none:  # the hot path of a fee: one call, not two
+            return f"_decimal({code}['amount'])"
         return f"_maybe({reader}, {code})" if may_be_none else f"{reader}({code})"
 
     def reader(self, type_: Type) -> str | None:
@@ -447,7 +449,7 @@ class ExpressionCompiler:
             return self.moment_plus(left, right, right_type, op)
         if op == "of" or (op == "*" and PercentT in (type(left_type), type(right_type))):
             percent, value = (left, right) if isinstance(left_type, PercentT) else (right, left)
-            return f"_share({percent}, {value})"
+            return f"_exact_div(_exact_mul({value}, {percent}), _HUNDRED)"  # runtime.share, without a call
         if op == "/":
             return f"_div({left}, {right})"
         if op == "+" and isinstance(left_type, SetT):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 _ORDERED = (IntT, DecimalT, PercentT, MoneyT, DateT, TimestampT, DurationT)
 _LEAF = 4  # rows tested one by one at the bottom of the output tree
+SMALL = 8  # rows up to which the chain is quicker than a call that finds the piece
 # A cell as data: ("any",) ("eq", v) ("cmp", op, v) ("range", low, high) ("in", members, negated)
 Cell = tuple
 
@@ -48,7 +49,7 @@ def compile_ranges(bodies: BodyCompiler, decision: Definition, body: ast.TiersBo
                 for row in body.rows]
         subjects = list(body.subjects)
         outputs = [list(row.outputs) for row in body.rows]
-    if not rows or any(cell is None for row in rows for cell in row):
+    if len(rows) <= SMALL or any(cell is None for row in rows for cell in row):
         return False
     columns = []
     for index, type_ in enumerate(subject_types):
@@ -258,14 +259,14 @@ def _emit(bodies: BodyCompiler, decision: Definition, body: Any, columns: list[C
         else:
             pieces.append(f"{constants.name(column.index, 'pieces')}.get({name}, {column.pieces - 1})")
     row = bodies.names.new("temp", "row")
+    constant_outputs = _constant_outputs(bodies, outputs, body.otherwise, types)
     if len(columns) == 1:
         first = _first_rows(columns[0], count)
-        found = f"{constants.name(first, 'table')}[{pieces[0]}]"
+        found = f"{constants.name(first, 'table')}[{pieces[0]}]" if constant_outputs is None else ""
     else:
         masks = [_row_masks(column) for column in columns]
         found = "_first_row(" + " & ".join(f"{constants.name(mask, 'rows')}[{piece}]"
                                            for mask, piece in zip(masks, pieces)) + f", {count})"
-    constant_outputs = _constant_outputs(bodies, outputs, body.otherwise, types)
     if constant_outputs is not None:
         results = tuple((*values, r) for r, values in enumerate(constant_outputs[:count]))
         miss = (*constant_outputs[count], count) if body.otherwise is not None else \

@@ -44,6 +44,8 @@ def to_timestamp(text: str) -> dt.datetime:
 
 def to_decimal(value: object) -> Decimal:
     """An exact decimal; a binary float is read through its shortest decimal text (0.3, not 0.299…)."""
+    if value.__class__ is float:  # the common case first: amounts as JSON numbers
+        return Decimal(repr(value))
     if isinstance(value, Decimal):
         return value
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
@@ -67,11 +69,14 @@ def money_any(document: dict) -> tuple[Decimal, str]:
     return to_decimal(document["amount"]), document["currency"]
 
 
+CENTS = Context(prec=200, Emax=999999, Emin=-999999, rounding=ROUND_HALF_UP)  # EXACT, rounding half up
+
+
 def cents(value: Decimal | int | None) -> Decimal | None:
     """Money is decided in whole cents, rounded half up."""
     if value is None:
         return None
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP, context=EXACT)
+    return CENTS.quantize(value, CENT)
 
 
 def share(percent: Decimal | int, value: Decimal | int) -> Decimal:
