@@ -14,6 +14,7 @@ from .compile import cache
 from .compile.compiler import CompiledKind, CompileError, compile_plan, compile_rule_set, instantiate, source_filename
 from .calendar.limits import OutOfRange
 from .compile.faults import fault_message, fault_origin
+from .compile.plan import deferred
 from .language.diagnostics import Diagnostic, sort_key
 from .errors import PolicyError, RequestError, RequestProblem
 from .rule_set import (
@@ -176,8 +177,8 @@ def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any
         plans, constants, warnings, declared = _compile(sources, schemas)
         if entry_key is not None:
             codes = {name: compile_plan(plan) for name, plan in plans.items()}
-            cache.store(entry_key, (plans, constants, warnings, declared,
-                                    {name: marshal.dumps(code) for name, code in codes.items()}))
+            cache.store(entry_key, ({name: deferred(plan) for name, plan in plans.items()}, constants, warnings,
+                                    declared, {name: marshal.dumps(code) for name, code in codes.items()}))
     kinds = {name: instantiate(plan, constants, codes.get(name)) for name, plan in plans.items()}
     sha256 = identity({name: source.text for name, source in sources.items()}, schemas)
     version = Version(declared.id, dt.date.fromisoformat(declared.effective),

@@ -272,3 +272,29 @@ def test_an_entry_is_a_pickle_behind_a_checked_header():
     assert pickle.loads(content) == {"x": 1}
     assert cache._decode(data, "k") == {"x": 1}
     assert cache._decode(data, "another key") is None
+
+
+def test_a_cached_big_table_reads_its_rules_and_lines_only_when_asked(tmp_path, monkeypatch):
+    from evaluator import RequestError
+    from evaluator.api import compile_sources
+    from evaluator.compile.plan import DeferredLines, DeferredRules
+    from evaluator.language.source import Source
+    from policykit import INTEGER, schema
+
+    monkeypatch.setenv("VILKAR_CACHE_DIR", str(tmp_path))
+    rows = "\n".join(f"      {10 * i}..{10 * i + 9} -> 100 / (request.n - {10 * i + 5})  cites \"row {i}\""
+                     for i in range(400))
+    text = f"kind probe\ndecision d: number\n  = tiers of request.n\n{rows}\n      otherwise -> 0\n"
+    sources, schemas = {"policies/probe.vk": Source.of("policies/probe.vk", text)}, {"probe": schema({"n": INTEGER})}
+    fresh = compile_sources(sources, schemas)
+    cached = compile_sources(sources, schemas)
+    kind = cached.kinds["probe"]
+    assert isinstance(kind.definitions[0].rules, DeferredRules) and isinstance(kind.origins, DeferredLines)
+    for n in (0, 1234, 3999, 5000):
+        expected, got = fresh.evaluate({"kind": "probe", "n": n}), cached.evaluate({"kind": "probe", "n": n})
+        assert got.decisions == expected.decisions and got.notes == expected.notes
+        assert got.fired()["d"][1] == expected.fired()["d"][1]
+        assert got.to_dict(explain=True) == expected.to_dict(explain=True)
+    with pytest.raises(RequestError) as caught:
+        cached.evaluate({"kind": "probe", "n": 1235})  # row 123 divides by zero
+    assert "policies/probe.vk:127" in str(caught.value)

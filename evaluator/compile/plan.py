@@ -5,8 +5,11 @@ loading the parser, the checker or the compiler.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable
+import pickle
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterator
 
 from ..calendar.hours import BusinessHours
 from ..explain.phrases import RuleWords
@@ -163,3 +166,81 @@ def duration_count(value: tuple[str, int] | None) -> int | None:
 
 def sorted_set(value: frozenset | None) -> list | None:
     return None if value is None else sorted(value, key=str)
+
+
+# ---------------------------------------------------------------- what a cached load reads only when asked
+
+DEFERRED_ROWS = 64  # a definition with more rules than this keeps them pickled one by one until asked
+
+
+class DeferredRules(Mapping):
+    """A big table's rules as the cache stores them: pickled in chunks, each unpickled when a trace or an
+    explanation first asks for one of its rules, so loading a 10,000-row table does not rebuild 10,000
+    RuleInfos that no request reads."""
+
+    CHUNK = 128
+
+    def __init__(self, chunks: tuple[bytes, ...], chunk_of: dict[int, int]):
+        self._chunks = chunks
+        self._chunk_of = chunk_of  # rule index → its chunk, in the rules' order
+        self._loaded: dict[int, RuleInfo] = {}
+
+    @classmethod
+    def of(cls, rules: Mapping[int, RuleInfo]) -> DeferredRules:
+        items = list(rules.items())
+        groups = [dict(items[start:start + cls.CHUNK]) for start in range(0, len(items), cls.CHUNK)]
+        chunks = tuple(_packed(group) for group in groups)
+        return cls(chunks, {index: number for number, group in enumerate(groups) for index in group})
+
+    def __getitem__(self, index: int) -> RuleInfo:
+        if index not in self._loaded:
+            self._loaded.update(_unpacked(self._chunks[self._chunk_of[index]]))  # KeyError if unknown
+        return self._loaded[index]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._chunk_of)
+
+    def __len__(self) -> int:
+        return len(self._chunk_of)
+
+    def __reduce__(self):
+        return (DeferredRules, (self._chunks, self._chunk_of))
+
+
+class DeferredLines(Sequence):
+    """Where each generated line comes from, unpickled on the first fault that asks."""
+
+    def __init__(self, pickled: bytes):
+        self._pickled = pickled
+        self._loaded: tuple[LineOrigin | None, ...] | None = None
+
+    def _lines(self) -> tuple[LineOrigin | None, ...]:
+        if self._loaded is None:
+            self._loaded = _unpacked(self._pickled)
+        return self._loaded
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._lines()[index]
+
+    def __len__(self) -> int:
+        return len(self._lines())
+
+    def __reduce__(self):
+        return (DeferredLines, (self._pickled,))
+
+
+def deferred(plan: KindPlan) -> KindPlan:
+    """The plan as the cache stores it: big rule tables and the line origins unpickled only when used."""
+    definitions = tuple(replace(info, rules=DeferredRules.of(info.rules)) if len(info.rules) > DEFERRED_ROWS
+                        else info for info in plan.definitions)
+    origins = DeferredLines(_packed(tuple(plan.origins))) \
+        if len(plan.origins) > 16 * DEFERRED_ROWS else plan.origins
+    return replace(plan, definitions=definitions, origins=origins)  # type: ignore[arg-type]
+
+
+def _packed(value: Any) -> bytes:
+    return zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)  # a tenth of the bytes to read
+
+
+def _unpacked(data: bytes) -> Any:
+    return pickle.loads(zlib.decompress(data))
