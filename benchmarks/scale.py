@@ -1,6 +1,6 @@
 """The size targets of issue 12, each printed with its measured ratio and PASS or MISS.
 
-    python benchmarks/scale.py [--quick] [SECTION...]      # sections: business_time
+    python benchmarks/scale.py [--quick] [SECTION...]      # sections: business_time, tables
 
 One process, pinned to one core where the OS allows it; the contenders of each comparison run in
 interleaved rounds and the best round counts (the least disturbed). Ratios are side by side, so a
@@ -19,6 +19,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the old day-by-day walk, kept there as the test oracle
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from evaluator import RequestError  # noqa: E402
 from evaluator.api import default_policies  # noqa: E402
@@ -138,7 +139,12 @@ def _shared_holiday_tables(policies) -> Outcome:
     return ("holiday tables built once per (country, subdivision, year)", float(most), 1.0, most == 1)
 
 
-SECTIONS = {"business_time": business_time}
+def tables(rounds: int, seconds: float) -> list[Outcome]:
+    from scale_tables import tables as table_targets  # benchmarks/scale_tables.py
+    return table_targets(rounds, seconds, interleaved)
+
+
+SECTIONS = {"business_time": business_time, "tables": tables}
 
 
 def main() -> int:
