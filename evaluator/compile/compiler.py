@@ -60,7 +60,7 @@ RUNTIME_NAMES: dict[str, Any] = {
     "_negate_pair": runtime.negate_pair, "_as_names": runtime.as_names,
     "_add_months": months.add_months, "_period": months.period,
     "_quantity": runtime.quantity, "_first_where": runtime.first_where, "_starts_with": runtime.starts_with,
-    "_piece": runtime.piece, "_first_row": runtime.first_row,
+    "_piece": runtime.piece, "_first_row": runtime.first_row, "_first_candidate": runtime.first_candidate,
     # exact arithmetic called straight from generated code (a Python call costs as much as the arithmetic)
     "_exact_mul": runtime.EXACT.multiply, "_exact_div": runtime.EXACT.divide, "_HUNDRED": runtime.HUNDRED,
     "_in_cents": runtime.CENTS.quantize, "_CENT": runtime.CENT,

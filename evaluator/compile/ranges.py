@@ -7,7 +7,8 @@ load by asking each cell with Python's own operators (the chain of rows asks the
 request), and at run time the subject's piece by one binary search (`runtime.piece`), or by one dictionary
 lookup for a column of `==` and `in` cells only. With one column, the piece names its first row directly;
 with several, each column's piece has the set of rows it admits as the bits of an int, and the first row is
-the lowest bit of their intersection. The row's outputs are constants in a list, or, when they compute, a
+the lowest bit of their intersection (where those bits would take too much memory, the column of most pieces
+lists its rows per piece instead, tried in order against the other columns' bits). The row's outputs are constants in a list, or, when they compute, a
 binary tree of `if r < m:` over the row number (depth log2 n). Anything else (a cell that reads the
 request, a product-name set, a set whose members do not order with the column) keeps the chain of rows.
 """
@@ -57,7 +58,7 @@ def compile_ranges(bodies: BodyCompiler, decision: Definition, body: ast.TiersBo
         if column is None:
             return False
         columns.append(column)
-    if len(columns) > 1 and sum(column.pieces for column in columns) * len(rows) > MASK_BITS:
+    if len(columns) > 1 and not _fits(columns, len(rows)):
         return False
     _emit(bodies, decision, body, columns, subjects, outputs, targets, types, trace)
     return True
@@ -240,7 +241,37 @@ def _row_masks(column: Column) -> tuple[int, ...]:
     return tuple(masks)
 
 
-MASK_BITS = 1 << 24  # rows × pieces of a table with several columns; larger ones keep the chain of rows
+MASK_BITS = 1 << 24  # rows × pieces held as bits, for a table of several columns
+CANDIDATES = 1 << 22  # (piece, row) pairs of the column with most pieces, when its bits would be too many
+
+
+def _fits(columns: list[Column], rows: int) -> bool:
+    """Whether a table of several columns can be looked up in the memory allowed; else it keeps its chain."""
+    primary = _primary(columns)
+    others = sum(column.pieces for column in columns if column is not primary)
+    if use_bits(columns, rows):
+        return True
+    pairs = sum(high - low + 1 for cover in primary.covers for low, high in cover)
+    return others * rows <= MASK_BITS and pairs <= CANDIDATES
+
+
+def use_bits(columns: list[Column], rows: int) -> bool:
+    """Whether every column's pieces hold their rows as bits (else the column of most pieces lists them)."""
+    return sum(column.pieces for column in columns) * rows <= MASK_BITS
+
+
+def _primary(columns: list[Column]) -> Column:
+    return max(columns, key=lambda column: column.pieces)
+
+
+def _candidates(column: Column) -> tuple[tuple[int, ...], ...]:
+    """Per piece, the rows whose cell admits it, in order."""
+    found: list[list[int]] = [[] for _ in range(column.pieces)]
+    for row, cover in enumerate(column.covers):
+        for low, high in cover:
+            for piece in range(low, high + 1):
+                found[piece].append(row)
+    return tuple(tuple(rows) for rows in found)
 
 
 # ---------------------------------------------------------------- code
@@ -263,10 +294,16 @@ def _emit(bodies: BodyCompiler, decision: Definition, body: Any, columns: list[C
     if len(columns) == 1:
         first = _first_rows(columns[0], count)
         found = f"{constants.name(first, 'table')}[{pieces[0]}]" if constant_outputs is None else ""
-    else:
+    elif use_bits(columns, count):
         masks = [_row_masks(column) for column in columns]
         found = "_first_row(" + " & ".join(f"{constants.name(mask, 'rows')}[{piece}]"
                                            for mask, piece in zip(masks, pieces)) + f", {count})"
+    else:  # the rows the column of most pieces admits, in order, tested against the others' bits
+        primary = _primary(columns)
+        others = " & ".join(f"{constants.name(_row_masks(column), 'rows')}[{piece}]"
+                            for column, piece in zip(columns, pieces) if column is not primary)
+        candidates = constants.name(_candidates(primary), "candidates")
+        found = f"_first_candidate({candidates}[{pieces[columns.index(primary)]}], {others}, {count})"
     if constant_outputs is not None:
         results = tuple((*values, r) for r, values in enumerate(constant_outputs[:count]))
         miss = (*constant_outputs[count], count) if body.otherwise is not None else \

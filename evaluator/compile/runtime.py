@@ -280,3 +280,11 @@ def piece(cuts: tuple, value: object) -> int:
 def first_row(rows: int, none: int) -> int:
     """The lowest row number among the bits of `rows`, or `none`."""
     return (rows & -rows).bit_length() - 1 if rows else none
+
+
+def first_candidate(rows: tuple[int, ...], admitted: int, none: int) -> int:
+    """The first of `rows` (in order) whose bit is set in `admitted`, or `none`."""
+    for row in rows:
+        if admitted >> row & 1:
+            return row
+    return none
