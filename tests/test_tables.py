@@ -163,6 +163,15 @@ def test_a_big_table_of_every_cell_shape_loads_and_decides_its_first_and_last_ro
     assert (beyond.decisions["d"], beyond._trace) == (-1, (BIG,))
 
 
+def test_a_negative_otherwise_keeps_a_small_literal_table_one_lookup(monkeypatch):
+    monkeypatch.setattr(ranges, "SMALL", 8)
+    text = 'kind probe\ndecision d\n  = match first on request.sev\n      | "A" -> 1\n      | "B" -> 2\n' \
+           '      otherwise -> -1\n'
+    policies = build(text, FIELDS)
+    assert "elif" not in policies.kinds["probe"].source_code and "_piece" not in policies.kinds["probe"].source_code
+    assert [policies.evaluate({"kind": "probe", "sev": s}, validate=False).decisions["d"] for s in "ABC"] == [1, 2, -1]
+
+
 def test_values_of_one_meaning_held_differently_keep_the_chain():
     # 1 and 1.0 are one value to Python's ==; the rows still decide in their order
     text = '''

@@ -20,6 +20,7 @@ from .emitter import Emitter
 from .expressions import ExpressionCompiler
 from .names import EMPTY, Names
 from .plan import NO_RULE, LineOrigin, Path, RuleInfo
+from .ranges import constant_value
 from .tables import compile_lookup
 
 Definition = ast.Decision | ast.LetDecl
@@ -230,9 +231,11 @@ class BodyCompiler:
     def constant_output(self, output: ast.Expr, type_: Type) -> Any:
         """A literal output as the value the decision holds, or NOT_LITERAL."""
         value = literal_value(output)
+        goal = strip_optional(type_)
+        if value is NOT_LITERAL and not isinstance(goal, MoneyT):
+            return constant_value(self, output, type_)  # folded at load, as `-1` is
         if value is NOT_LITERAL or value is None:
             return value
-        goal = strip_optional(type_)
         if isinstance(goal, DurationT) and goal.clock is None and isinstance(output, ast.Quantity):
             return (output.clock, value)
         if isinstance(goal, MoneyT):

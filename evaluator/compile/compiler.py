@@ -9,11 +9,16 @@ The pieces, each with one job:
 - `constants.py`   the constant pool and literal values
 - `folding.py`     which expressions read nothing per request (computed at load)
 - `expressions.py` expressions, one method per AST node
-- `bodies.py`      rules with exceptions, tiers, tables (`tables.py`: the ones that become lookups)
+- `bodies.py`      rules with exceptions, tiers, tables (`tables.py`: the ones that become lookups;
+                   `ranges.py`: constant cells found by binary search per column)
+- `words.py`       what explanations say of each rule
+- `plan.py`        what a compiled kind is made of, as stored; `cache.py` stores it
+- `runtime.py`     what generated code calls
 - this module      the functions of a kind (`decide`, `requirements`), global values, instantiation
 
 To add an AST node: an expression gets a method in `expressions.py` (see its docstring); a new body
-or row shape gets a case in `bodies.py` and, if it can be looked up rather than scanned, in `tables.py`;
+or row shape gets a case in `bodies.py` and, if it can be looked up rather than scanned, in `tables.py`
+or `ranges.py` (a new cell shape: `_cell`, `_covers` and `_holds_absent` there);
 the reference interpreter (tests/reference.py) gets the same case, and the generated-policy property
 test gets a way to write it.
 """

@@ -66,7 +66,7 @@ def compile_ranges(bodies: BodyCompiler, decision: Definition, body: ast.TiersBo
 
 # ---------------------------------------------------------------- cells as values
 
-def _value(bodies: BodyCompiler, expr: ast.Expr, type_: Type | None = None) -> Any:
+def constant_value(bodies: BodyCompiler, expr: ast.Expr, type_: Type | None = None) -> Any:
     """The value an expression that reads nothing per request has in generated code, or NOT_LITERAL."""
     code = bodies.coerce(expr, type_) if type_ is not None else bodies.code(expr)
     constants = bodies.expressions.constants.values
@@ -80,28 +80,28 @@ def _value(bodies: BodyCompiler, expr: ast.Expr, type_: Type | None = None) -> A
 
 def _bound(bodies: BodyCompiler, bound: ast.Bound) -> Cell | None:
     if isinstance(bound, ast.CompareBound):
-        return _checked(("cmp", bound.op, _value(bodies, bound.value)))
+        return _checked(("cmp", bound.op, constant_value(bodies, bound.value)))
     if isinstance(bound, ast.RangeBound):
-        return _checked(("range", _value(bodies, bound.low), _value(bodies, bound.high)))
-    return _checked(("eq", _value(bodies, bound.value)))
+        return _checked(("range", constant_value(bodies, bound.low), constant_value(bodies, bound.high)))
+    return _checked(("eq", constant_value(bodies, bound.value)))
 
 
 def _cell(bodies: BodyCompiler, cell: ast.Cell, subject: Type) -> Cell | None:
     if isinstance(cell, ast.AnyCell):
         return ("any",)
     if isinstance(cell, ast.EqualCell):
-        return _checked(("eq", _value(bodies, cell.value, subject)))
+        return _checked(("eq", constant_value(bodies, cell.value, subject)))
     if isinstance(cell, ast.CompareCell):
-        return _checked(("cmp", cell.op, _value(bodies, cell.value)))
+        return _checked(("cmp", cell.op, constant_value(bodies, cell.value)))
     if isinstance(cell, ast.RangeCell):
-        return _checked(("range", _value(bodies, cell.low), _value(bodies, cell.high)))
+        return _checked(("range", constant_value(bodies, cell.low), constant_value(bodies, cell.high)))
     container = strip_optional(bodies.types[id(cell.value)])
     element = strip_optional(container.element) if isinstance(container, SetT) else None
     if not isinstance(container, SetT) or container.names or \
             (isinstance(element, DurationT) and element.clock is not None and isinstance(subject, DurationT)
              and subject.clock is None):
         return None  # product names match loosely, mixed clocks by their count: the chain knows how
-    members = _value(bodies, cell.value)
+    members = constant_value(bodies, cell.value)
     if not isinstance(members, frozenset):
         return None
     return ("in", members, cell.negated)
@@ -326,7 +326,7 @@ def _constant_outputs(bodies: BodyCompiler, outputs: list[list[ast.Expr]], other
     rows = outputs + ([list(otherwise.outputs)] if otherwise is not None else [])
     found = []
     for row in rows:
-        values = tuple(_value(bodies, output, type_) for output, type_ in zip(row, types))
+        values = tuple(constant_value(bodies, output, type_) for output, type_ in zip(row, types))
         if NOT_LITERAL in values or any(isinstance(v, (list, dict, set)) for v in values):
             return None
         found.append(values)
