@@ -376,7 +376,7 @@ class Interpreter:
                 return self.calendar.add_business_days_to_date(day, days)
             if duration.scale == "months":
                 return months.add_months(day, days, self.month_rule)
-            return day + dt.timedelta(days=days if op == "+" else -days)
+            return within_dates(day + dt.timedelta(days=days if op == "+" else -days))
         if isinstance(left_type, TimestampT):
             return self.moment_plus(left, right, right_type, op)
         if op == "of" or op == "*" and (isinstance(left_type, PercentT) or isinstance(right_type, PercentT)):
@@ -406,6 +406,15 @@ class Interpreter:
 
 
 # ---------------------------------------------------------------- values
+
+FIRST_DAY, LAST_DAY = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # the dates vilkar computes with (SPEC §5)
+
+
+def within_dates(day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise Fault(f"{day} lies outside the dates vilkar computes with")
+    return day
+
 
 def read(raw: Any, type_: Type) -> Any:
     """A value of the request document as its type holds it."""
