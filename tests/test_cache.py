@@ -298,3 +298,15 @@ def test_a_cached_big_table_reads_its_rules_and_lines_only_when_asked(tmp_path, 
     with pytest.raises(RequestError) as caught:
         cached.evaluate({"kind": "probe", "n": 1235})  # row 123 divides by zero
     assert "policies/probe.vk:127" in str(caught.value)
+
+
+def test_old_temporary_files_and_entries_of_the_first_format_are_removed(tmp_path, monkeypatch):
+    monkeypatch.setenv("VILKAR_CACHE_DIR", str(tmp_path))
+    tmp_path.chmod(0o700)
+    hour_ago = __import__("time").time() - 2 * cache.STALE_TEMPORARY
+    for name in ("a" * 64 + ".pickle", ".x.vkc.1.2.tmp"):
+        (tmp_path / name).write_bytes(b"old")
+        os.utime(tmp_path / name, (hour_ago, hour_ago))
+    (tmp_path / ("b" * 64 + ".pickle")).write_bytes(b"in use by an older vilkar just now")
+    load_policies()
+    assert sorted(path.suffix for path in tmp_path.iterdir()) == [".pickle", cache.SUFFIX]

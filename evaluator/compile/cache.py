@@ -33,6 +33,7 @@ from ..resources import data_dir
 
 FORMAT = b"vilkar-compiled-rule-set-2\n"
 SUFFIX = ".vkc"
+LEGACY = ".pickle"  # the first format's entries: no header, no checks
 KEEP = 8  # entries kept: a few rule sets (or versions of one) used in turn on this machine
 STALE_TEMPORARY = 3600.0  # seconds after which a temporary file left by a killed process is removed
 _PACKAGE = Path(__file__).resolve().parent.parent  # the evaluator package: its code is part of the key
@@ -217,7 +218,8 @@ def _write(directory: _Directory, name: str, data: bytes) -> None:
 
 
 def _evict(directory: _Directory) -> None:
-    """Keep the newest KEEP entries; remove temporary files that a killed process left long ago."""
+    """Keep the newest KEEP entries; remove temporary files a killed process left, and entries of the first
+    format (never read by this version), once they are an hour old."""
     entries: list[tuple[float, str]] = []
     now = time.time()
     with os.scandir(directory.fd) as listing:
@@ -228,7 +230,7 @@ def _evict(directory: _Directory) -> None:
                 continue
             if item.name.endswith(SUFFIX) and not item.name.startswith("."):
                 entries.append((modified, item.name))
-            elif item.name.endswith(".tmp") and now - modified > STALE_TEMPORARY:
+            elif item.name.endswith((".tmp", LEGACY)) and now - modified > STALE_TEMPORARY:
                 _remove(directory, item.name)
     for _, name in sorted(entries, reverse=True)[KEEP:]:
         _remove(directory, name)
