@@ -8,7 +8,7 @@ request), and at run time the subject's piece by one binary search (`runtime.pie
 lookup for a column of `==` and `in` cells only. With one column, the piece names its first row directly;
 with several, each column's piece has the set of rows it admits as the bits of an int, and the first row is
 the lowest bit of their intersection (where those bits would take too much memory, the column of most pieces
-lists its rows per piece instead, tried in order against the other columns' bits). The row's outputs are constants in a list, or, when they compute, a
+lists its rows per piece instead, tried in order against a byte per row of the other columns' pieces). The row's outputs are constants in a list, or, when they compute, a
 binary tree of `if r < m:` over the row number (depth log2 n). Anything else (a cell that reads the
 request, a product-name set, a set whose members do not order with the column) keeps the chain of rows.
 """
@@ -252,7 +252,7 @@ def _fits(columns: list[Column], rows: int) -> bool:
     if use_bits(columns, rows):
         return True
     pairs = sum(high - low + 1 for cover in primary.covers for low, high in cover)
-    return others * rows <= MASK_BITS and pairs <= CANDIDATES
+    return others * rows <= MASK_BITS // 8 and pairs <= CANDIDATES
 
 
 def use_bits(columns: list[Column], rows: int) -> bool:
@@ -262,6 +262,16 @@ def use_bits(columns: list[Column], rows: int) -> bool:
 
 def _primary(columns: list[Column]) -> Column:
     return max(columns, key=lambda column: column.pieces)
+
+
+def _row_flags(column: Column, rows: int) -> tuple[bytes, ...]:
+    """Per piece, a byte per row: 1 where the row's cell admits the piece (one index to test a row)."""
+    flags = [bytearray(rows) for _ in range(column.pieces)]
+    for row, cover in enumerate(column.covers):
+        for low, high in cover:
+            for piece in range(low, high + 1):
+                flags[piece][row] = 1
+    return tuple(bytes(piece) for piece in flags)
 
 
 def _candidates(column: Column) -> tuple[tuple[int, ...], ...]:
@@ -298,12 +308,12 @@ def _emit(bodies: BodyCompiler, decision: Definition, body: Any, columns: list[C
         masks = [_row_masks(column) for column in columns]
         found = "_first_row(" + " & ".join(f"{constants.name(mask, 'rows')}[{piece}]"
                                            for mask, piece in zip(masks, pieces)) + f", {count})"
-    else:  # the rows the column of most pieces admits, in order, tested against the others' bits
+    else:  # the rows the column of most pieces admits, in order, tested against the others' flags
         primary = _primary(columns)
-        others = " & ".join(f"{constants.name(_row_masks(column), 'rows')}[{piece}]"
-                            for column, piece in zip(columns, pieces) if column is not primary)
+        others = "".join(f"{constants.name(_row_flags(column, count), 'flags')}[{piece}], "
+                         for column, piece in zip(columns, pieces) if column is not primary)
         candidates = constants.name(_candidates(primary), "candidates")
-        found = f"_first_candidate({candidates}[{pieces[columns.index(primary)]}], {others}, {count})"
+        found = f"_first_candidate({candidates}[{pieces[columns.index(primary)]}], ({others}), {count})"
     if constant_outputs is not None:
         results = tuple((*values, r) for r, values in enumerate(constant_outputs[:count]))
         miss = (*constant_outputs[count], count) if body.otherwise is not None else \

@@ -282,9 +282,12 @@ def first_row(rows: int, none: int) -> int:
     return (rows & -rows).bit_length() - 1 if rows else none
 
 
-def first_candidate(rows: tuple[int, ...], admitted: int, none: int) -> int:
-    """The first of `rows` (in order) whose bit is set in `admitted`, or `none`."""
+def first_candidate(rows: tuple[int, ...], admitting: tuple[bytes, ...], none: int) -> int:
+    """The first of `rows` (in order) that every one of `admitting` flags (a byte per row), or `none`."""
     for row in rows:
-        if admitted >> row & 1:
+        for flags in admitting:
+            if not flags[row]:
+                break
+        else:
             return row
     return none
