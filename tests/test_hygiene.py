@@ -279,3 +279,15 @@ def test_every_expression_node_has_a_compiler_case():
     ExpressionCompiler.__init__(cases, context=type("Context", (), {"constants": None})())
     missing = [node.__name__ for node in typing.get_args(ast.Expr) if node not in cases.cases]
     assert missing == []
+
+
+def test_min_and_max_inside_a_comprehension_load_and_read_the_bound_variable():
+    # explanations name which argument a min/max chose; inside a comprehension there is no one choice, and
+    # compiling its arguments outside the comprehension read a global of the same name, or crashed (KeyError)
+    items = {"nums": array(INTEGER)}
+    alone = build("kind probe\ndecision n = sum(max(x, 1) for x in request.nums)\n", items)
+    assert decide(alone, nums=[0, 5]) == {"n": 6}
+    shadowed = build("let x = 240\nkind probe\ndecision n = sum(max(x, 1) for x in request.nums)\n"
+                     "decision m = max(x, 1)\n", items)
+    assert decide(shadowed, nums=[0, 5]) == {"n": 6, "m": 240}
+    assert shadowed.evaluate({"kind": "probe", "nums": [0, 5]}).to_dict(explain=True)["decisions"]["n"] == 6

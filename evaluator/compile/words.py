@@ -168,6 +168,8 @@ def _calls(node: Any) -> list[ast.Call]:
     if isinstance(node, tuple):
         for item in node:
             found.extend(_calls(item))
+    elif isinstance(node, ast.Comprehension):
+        found.extend(_calls(node.source))  # inside, a call reads the bound variable: no one choice to name
     elif hasattr(node, "__dataclass_fields__"):
         for name in node.__dataclass_fields__:
             if name not in ("span", "citation", "reason", "notes"):
