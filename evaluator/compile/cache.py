@@ -8,7 +8,8 @@ it is a real directory (not a symlink) owned by the current user and not writabl
 entry only if it is a regular file (not a symlink) owned by the user and writable by no one else. A directory
 that fails this is refused with one line on stderr saying why, and the rule set is compiled as if uncached.
 
-An entry is named by the hash of its rule set's texts and schemas, vilkar's own code and the Python version
+An entry is named by the hash of its rule set's texts and schemas, vilkar's own code (each module's size and
+modification time, as Python's bytecode cache judges a source) and the Python version
 (so a process in another working directory, which names the files differently, replaces the same entry
 rather than adding one). Inside, a header carries the full key (file names included) and a SHA-256 of the
 content; a mismatch or a damaged entry is rebuilt. Code objects are marshalled, a format that depends on the
@@ -58,10 +59,13 @@ def cache_directory() -> Path | None:
 
 
 def _code_digest() -> bytes:
+    """vilkar's code as the key sees it: each module's name, size and modification time (as Python's own
+    bytecode cache judges a source), and the grammar's text; reading every module cost a cached load 30 ms."""
     digest = hashlib.sha256(FORMAT + MAGIC_NUMBER + repr(sys.version_info).encode())
     digest.update((data_dir("grammar") / "vilkar.lark").read_bytes())
     for path in sorted(_PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+        status = path.stat()
+        digest.update(f"{path.relative_to(_PACKAGE).as_posix()}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
     return digest.digest()
 
 
