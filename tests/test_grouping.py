@@ -3,6 +3,7 @@ months is added left to right (SPEC §5), so `d + (1 month + 1 month)` is not `d
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from evaluator.language.parser import parse_module
 from evaluator.language.source import Source
@@ -39,3 +40,18 @@ def test_fmt_keeps_the_parentheses_that_group_a_sum():
     after = parse_module(Source.of("a.vk", text))
     assert [item for item in before.items] == [item for item in after.items]
     assert format_source(Source.of("policies/probe.vk", text)) == text
+
+
+def test_an_exact_sum_in_parentheses_is_added_as_one_value():
+    # exact decimals round at 200 digits: 1 + 5E-200 rounds to 1, 5E-200 + 5E-200 is exact; the compiled
+    # code added a parenthesised sum left to right with the rest (found by the generated-policy property test)
+    from policykit import NUMBER
+    policies = build('''
+kind probe
+decision grouped = request.a + (request.b + request.c)
+decision in_turn = request.a + request.b + request.c
+''', {"a": NUMBER, "b": NUMBER, "c": NUMBER})
+    tiny = "0." + "0" * 199 + "5"
+    decided = policies.evaluate({"kind": "probe", "a": "1", "b": tiny, "c": tiny}, validate=False).decisions
+    assert decided["grouped"] == Decimal("1." + "0" * 198 + "1")
+    assert decided["in_turn"] == 1

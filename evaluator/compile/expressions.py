@@ -396,11 +396,11 @@ class ExpressionCompiler:
     def addition_chain(self, expr: ast.Binary, scope: Scope) -> str | None:
         """`a + b + c ...` of plain numbers or of exact decimals as one flat Python expression (long chains
         nest no Python), added left to right as the nested form would; None for other additions."""
-        links = _chain_nodes(expr, "+")
+        links = _left_spine(expr)
         if len(links) < 2:
             return None
         types = [strip_optional(self.type_of(link)) for link in links]
-        operands = [self.code(operand, scope) for operand in _chain(expr, "+")]
+        operands = [self.code(operand, scope) for operand in [links[-1].left] + [link.right for link in links[::-1]]]
         if all(isinstance(t, IntT) or isinstance(t, DurationT) and t.clock is not None for t in types):
             return _grouped_sum(operands)
         if all(_is_exact(t) for t in types):
@@ -495,15 +495,15 @@ def _grouped_sum(operands: list[str]) -> str:
     return f"({_grouped_sum(operands[:middle])} + {_grouped_sum(operands[middle:])})"
 
 
-def _chain_nodes(expr: ast.Binary, op: str) -> list[ast.Binary]:
-    """The `op` nodes of a chain: the expression and the same-op nodes nested in its operands."""
+def _left_spine(expr: ast.Binary) -> list[ast.Binary]:
+    """The `+` nodes down the left of a sum, outermost first: the additions done one after the other. A
+    right operand that is a sum of its own (in parentheses, or the second half of a long run) is added as one
+    value, as the tree says: exact decimals round at 200 digits, so the grouping is kept (SPEC §3)."""
     nodes: list[ast.Binary] = []
-    pending: list[ast.Expr] = [expr]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Binary) and node.op == op:
-            nodes.append(node)
-            pending.extend((node.left, node.right))
+    node: ast.Expr = expr
+    while isinstance(node, ast.Binary) and node.op == "+" and (node is expr or not node.grouped):
+        nodes.append(node)
+        node = node.left
     return nodes
 
 
