@@ -1,6 +1,7 @@
 """Source text of a policy file and positions inside it."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 
@@ -38,9 +39,10 @@ class Source:
     @staticmethod
     def of(name: str, text: str) -> Source:
         starts = [0]
-        for index, char in enumerate(text):
-            if char == "\n":
-                starts.append(index + 1)
+        index = text.find("\n")
+        while index >= 0:
+            starts.append(index + 1)
+            index = text.find("\n", index + 1)
         return Source(name, text, tuple(starts))
 
     def line_text(self, line: int) -> str:
@@ -53,13 +55,7 @@ class Source:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset."""
-        low, high = 0, len(self._line_starts) - 1
-        while low < high:
-            middle = (low + high + 1) // 2
-            if self._line_starts[middle] <= offset:
-                low = middle
-            else:
-                high = middle - 1
+        low = max(bisect_right(self._line_starts, offset) - 1, 0)
         return low + 1, offset - self._line_starts[low] + 1
 
     def span(self, start: int, end: int) -> Span:
