@@ -32,7 +32,8 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             texts = [leaf for output in outputs(definition.body, index) for leaf in leaves(output)
                      if isinstance(leaf, ast.String)]
             counts = Counter(text.value for text in texts)
-            nearest = _nearest(list(counts), {value for value, count in counts.items() if count == 1 and len(value) >= 4})
+            once = {value for value, count in counts.items() if count == 1 and len(value) >= 4}
+            nearest = _nearest(list(counts), once)
             for text in texts:
                 if text.value in nearest:
                     near = nearest[text.value]
