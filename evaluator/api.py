@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Iterable
 
-from .language.check import check
 from .compile import cache
-from .compile.compiler import CompiledKind, CompileError, compile_plan, compile_rule_set, instantiate, source_filename
+from .compile.instantiate import compile_plan, instantiate, source_filename
+from .compile.plan import CompiledKind
 from .calendar.limits import OutOfRange
 from .compile.faults import fault_message, fault_origin
 from .compile.plan import deferred
@@ -188,7 +188,10 @@ def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any
 
 
 def _compile(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]):
-    from .language.parser import ParseError, parse_module  # Lark is loaded only when policies must be parsed
+    # Lark, the checker and the compiler are loaded only when policies must be compiled, not from the cache
+    from .compile.compiler import CompileError, compile_rule_set
+    from .language.check import check
+    from .language.parser import ParseError, parse_module
 
     modules, diagnostics = [], []
     for source in sources.values():

@@ -2,14 +2,15 @@
 
 Work travels in chunks, and only a bounded number of chunks is in flight, so memory stays constant
 however long the input is. From a file, a chunk is just a byte range that the worker reads itself;
-from stdin, the lines themselves travel. Every line that is not a valid request — not UTF-8, not
-JSON, a number too long to read, a lone surrogate, a truncated last line — gives an error record for
-that line, and the batch goes on. Records are written only whole: an output that fails (a full disk,
-a closed pipe) or a SIGINT/SIGTERM stops the batch with `BatchStopped`, which says how many records
-were written and the input line to resume from.
+from stdin or a compressed file (gzip, bzip2, xz, by suffix), the lines themselves travel. Every line
+that is not a valid request — not UTF-8, not JSON, a number too long to read, a lone surrogate, a
+truncated last line — gives an error record for that line, and the batch goes on. Records are
+written only whole: an output that fails (a full disk, a closed pipe) or a SIGINT/SIGTERM stops the
+batch with `BatchStopped`, which says how many records were written and the input line to resume from.
 """
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import json
 import multiprocessing
@@ -19,6 +20,7 @@ import signal
 import threading
 from collections import deque
 from contextlib import contextmanager
+from functools import partial
 from typing import IO, Any, Callable, Iterator, Union
 
 from .api import PolicySet, default_policies, load_policies
@@ -61,8 +63,9 @@ def task_name(task: Task) -> str:
 class Decider:
     """Turns the lines of a batch into its output records, for one rule set."""
 
-    def __init__(self, policies: PolicySet, explain: bool = False):
-        self.evaluate = policies.evaluate
+    def __init__(self, policies: PolicySet, explain: bool = False, as_of: dt.date | None = None):
+        # with `as_of`, the version in force that day decides every line (SPEC §8.7), as `vilkar eval --as-of`
+        self.evaluate = policies.evaluate if as_of is None else partial(policies.evaluate, as_of=as_of)
         self.explain = explain
         try:
             self.limit: int | None = max_bytes()
@@ -129,10 +132,11 @@ def decide_line(policies: PolicySet, number: int, line: str, explain: bool = Fal
     return Decider(policies, explain).record(number, line, name)
 
 
-def decide_chunk(policies: PolicySet, task: Task, explain: bool) -> tuple[str, int, int]:
+def decide_chunk(policies: PolicySet, task: Task, explain: bool,
+                 as_of: dt.date | None = None) -> tuple[str, int, int]:
     """The output text of a chunk, and how many of its lines were decided and rejected."""
     first, lines = task_lines(task)
-    records, decided, failed = Decider(policies, explain).lines(first, lines, task_name(task))
+    records, decided, failed = Decider(policies, explain, as_of).lines(first, lines, task_name(task))
     return "".join(text + "\n" for text in records), decided, failed
 
 
@@ -151,8 +155,9 @@ def file_tasks(path: str) -> Iterator[tuple[int, str, int, int]]:
             line += block.count(b"\n")
 
 
-def stream_tasks(source: IO[str] | IO[bytes]) -> Iterator[tuple[int, list[str]]]:
-    """Chunks of CHUNK_LINES lines of a stream (bytes are read as UTF-8, keeping what is not UTF-8)."""
+def stream_tasks(source: IO[str] | IO[bytes], name: str | None = None) -> Iterator[Task]:
+    """Chunks of CHUNK_LINES lines of a stream (bytes are read as UTF-8, keeping what is not UTF-8); with
+    `name`, each chunk names its source."""
     lines: list[str] = []
     first = 1
     for number, line in enumerate(source, 1):
@@ -162,10 +167,71 @@ def stream_tasks(source: IO[str] | IO[bytes]) -> Iterator[tuple[int, list[str]]]
             line = line.decode("utf-8", "surrogateescape")
         lines.append(line.rstrip("\n"))
         if len(lines) >= CHUNK_LINES:
-            yield first, lines
+            yield (first, lines) if name is None else (first, lines, name)
             lines = []
     if lines:
-        yield first, lines
+        yield (first, lines) if name is None else (first, lines, name)
+
+
+COMPRESSION = {".gz": "gzip", ".bz2": "bz2", ".xz": "lzma"}  # by file suffix, as the Dask engine infers them
+
+
+def is_compressed(path: str) -> bool:
+    return os.path.splitext(path)[1].lower() in COMPRESSION
+
+
+class CompressedTasks:
+    """Chunks of a gzip, bzip2 or xz file, decompressed as they are read (such a file cannot be cut into byte
+    ranges). A corrupt or truncated file ends the chunks after its last whole line, and `error` says why;
+    `last_line` is the number of the last line read."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.error: str | None = None
+        self.last_line = 0
+
+    def __iter__(self) -> Iterator[Task]:
+        import bz2
+        import gzip
+        import lzma
+        openers = {"gzip": gzip.open, "bz2": bz2.open, "lzma": lzma.open}
+        opener = openers[COMPRESSION[os.path.splitext(self.path)[1].lower()]]
+        try:
+            handle = opener(self.path, "rb")
+        except OSError as error:
+            self.error = error.strerror or str(error)
+            return
+        with handle:
+            lines = _WholeLines(handle)
+            for task in stream_tasks(lines, self.path):
+                self.last_line = task[0] + len(task[1]) - 1
+                yield task
+            self.error = lines.error
+
+
+class _WholeLines:
+    """The lines of a decompressing stream up to where it fails, if it does (then `error` says why): a line
+    cut short by the failure is not passed on as if it were whole."""
+
+    def __init__(self, handle: IO[bytes]):
+        self.handle = handle
+        self.error: str | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        import lzma
+        import zlib
+        last = b""
+        try:
+            for line in self.handle:
+                if line.endswith(b"\n"):
+                    yield line
+                else:
+                    last = line  # only the end of the file has no line end
+        except (OSError, EOFError, lzma.LZMAError, zlib.error) as error:
+            self.error = str(error) or type(error).__name__
+            return
+        if last:
+            yield last
 
 
 # ---------------------------------------------------------------- worker processes
@@ -229,12 +295,12 @@ _decider: Decider | None = None
 
 
 def _start_decider(policies: PolicySet | None, policies_dir: str | None, schemas_dir: str | None,
-                   explain: bool) -> None:
+                   explain: bool, as_of: dt.date | None = None) -> None:
     """The rule set of this worker: the parent's when forked (or in the parent itself), else loaded again."""
     global _decider
     if policies is None:
         policies = load_policies(policies_dir, schemas=schemas_dir) if policies_dir else default_policies()
-    _decider = Decider(policies, explain)
+    _decider = Decider(policies, explain, as_of)
 
 
 def _decide_task(task: Task) -> tuple[bytes, int, int]:
@@ -331,7 +397,7 @@ class _Output:
 
 def run_batch(tasks: Iterator[Task], sink: IO[str], policies_dir: str | None, workers: int, explain: bool = False,
               progress: Callable[[Task], None] | None = None, schemas_dir: str | os.PathLike[str] | None = None,
-              policies: PolicySet | None = None) -> tuple[int, int]:
+              policies: PolicySet | None = None, as_of: dt.date | None = None) -> tuple[int, int]:
     """Decide every chunk into `sink` in input order; returns (lines decided, lines rejected).
 
     `policies` is the rule set when the caller has it loaded (forked workers share it); otherwise it is
@@ -347,7 +413,7 @@ def run_batch(tasks: Iterator[Task], sink: IO[str], policies_dir: str | None, wo
     with _StopOnSignals() as stopper:
         try:
             for task, (current, ok, bad) in map_tasks(tasks, _decide_task, workers, _start_decider,
-                                                      (shared, policies_dir, schemas, explain)):
+                                                      (shared, policies_dir, schemas, explain, as_of)):
                 with stopper.held():  # a signal during the write takes effect once the chunk is out and counted
                     output.write(current)
                     records += current.count(b"\n")

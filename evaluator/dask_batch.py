@@ -69,13 +69,13 @@ def worker_policies(rule_set: RuleSetText) -> PolicySet:
 
 
 def decide_partition(lines: list[str], index: int, source: str, out: str, rule_set: RuleSetText, explain: bool,
-                     storage_options: dict[str, Any]) -> Shard:
+                     storage_options: dict[str, Any], as_of: Any = None) -> Shard:
     """Decide one partition's lines on the worker and write its shard; runs where the lines were read."""
     import fsspec
 
     policies = worker_policies(rule_set)
     name = source[len("file://"):] if source.startswith("file://") else source  # records name a local file as a path
-    text, decided, failed = decide_chunk(policies, (1, [line.rstrip("\n") for line in lines], name), explain)
+    text, decided, failed = decide_chunk(policies, (1, [line.rstrip("\n") for line in lines], name), explain, as_of)
     target = shard_name(out, index)
     partial = f"{target}.partial"
     fs, _, (path,) = fsspec.get_fs_token_paths(partial, storage_options=storage_options)
@@ -118,8 +118,9 @@ def _is_local(fs: Any) -> bool:
 
 
 def run(client: Any, urlpaths: list[str], out: str, policies: PolicySet, explain: bool = False,
-        storage_options: dict[str, Any] | None = None) -> list[Shard]:
-    """Decide every line of every file on `client`'s cluster into shards under `out`; in input order."""
+        storage_options: dict[str, Any] | None = None, as_of: Any = None) -> list[Shard]:
+    """Decide every line of every file on `client`'s cluster into shards under `out`; in input order (with
+    `as_of`, a date, by the version in force that day)."""
     import dask
     import dask.bag as db
     import fsspec
@@ -137,7 +138,7 @@ def run(client: Any, urlpaths: list[str], out: str, policies: PolicySet, explain
         names = input_files([urlpath], options)
         for lines, name in zip(partitions, names):
             tasks.append(dask.delayed(decide_partition, pure=False)(lines, index, name, out, rule_set, explain,
-                                                                   options))
+                                                                   options, as_of))
             index += 1
     futures = client.compute(tasks)
     return sorted(client.gather(futures), key=lambda shard: shard.index)

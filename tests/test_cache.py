@@ -310,3 +310,24 @@ def test_old_temporary_files_and_entries_of_the_first_format_are_removed(tmp_pat
     (tmp_path / ("b" * 64 + ".pickle")).write_bytes(b"in use by an older vilkar just now")
     load_policies()
     assert sorted(path.suffix for path in tmp_path.iterdir()) == [".pickle", cache.SUFFIX]
+
+
+def test_a_cached_load_imports_neither_parser_checker_compiler_nor_package_metadata(tmp_path):
+    """What a cached start needs is the compiled plans: Lark, the checker, the compiler and importlib.metadata
+    (email, socket) are left for the start that must compile (issue 12: cold start)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    watched = ("lark", "evaluator.language.check", "evaluator.language.parser", "evaluator.compile.compiler",
+               "importlib.metadata")
+    code = ("import json, sys; from evaluator import load_policies; load_policies(); "
+            f"print(json.dumps(sorted(name for name in sys.modules if name.startswith({watched!r}))))")
+    environment = dict(os.environ, VILKAR_CACHE_DIR=str(tmp_path))
+    first = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                      cwd=ROOT, env=environment).stdout)
+    cached = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                       cwd=ROOT, env=environment).stdout)
+    assert "evaluator.compile.compiler" in first  # the first start compiled, and stored the result
+    assert cached == []

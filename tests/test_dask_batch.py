@@ -7,8 +7,11 @@ lines among them; the shards, concatenated in order, must be byte for byte the l
 from __future__ import annotations
 
 import bz2
+import datetime as dt
 import gzip
+import io
 import json
+import lzma
 import os
 import shutil
 import sys
@@ -20,6 +23,7 @@ from distributed import Client, LocalCluster
 from conftest import ROOT
 from evaluator import dask_batch, load_policies
 from evaluator.api import default_policies
+from evaluator import batch
 from evaluator.batch import file_tasks, run_batch
 from evaluator.cli import main
 
@@ -90,6 +94,24 @@ def test_compressed_inputs_and_several_patterns_give_the_same_records(tmp_path, 
     result = dask_batch.run(client, patterns, str(out), default_policies())
     assert without_sources(shards(out)) == without_sources(local_batch(plain))  # sources name the files read
     assert [shard.source.rsplit("/", 1)[1] for shard in result] == ["a.jsonl.gz", "b.jsonl.gz", "c.jsonl.bz2"]
+
+
+def test_the_local_batch_reads_compressed_files_and_as_of_as_dask_does(tmp_path, client):
+    lines = request_lines(600)
+    plain = write(lines, tmp_path / "plain", 2, compress=False)
+    (tmp_path / "in").mkdir()
+    packed = [tmp_path / "in" / "a.jsonl.gz", tmp_path / "in" / "b.jsonl.xz"]
+    packed[0].write_bytes(gzip.compress(plain[0].read_bytes()))
+    packed[1].write_bytes(lzma.compress(plain[1].read_bytes()))
+    policies = default_policies()
+    for as_of in (None, dt.date(2026, 7, 15)):
+        out = tmp_path / f"out-{as_of}"
+        dask_batch.run(client, [str(path) for path in packed], str(out), policies, as_of=as_of)
+        local = io.StringIO()
+        for path in packed:
+            run_batch(batch.CompressedTasks(str(path)), local, None, 2, policies=policies, as_of=as_of)
+        assert shards(out) == local.getvalue().encode("utf-8")  # the records name the compressed files alike
+        assert f'"source":"{packed[1]}:1"'.encode() in shards(out)
 
 
 def test_windows_line_ends_blank_lines_and_bad_bytes_number_lines_as_locally(tmp_path, client):

@@ -8,7 +8,7 @@ from .common import EXIT_INPUT, EXIT_OK, echo, load_rule_set, style
 
 
 def run_dask_batch(files: tuple[str, ...], explain: bool, scheduler: str | None, out: str,
-                   policies_dir: str | None, workers: int | None) -> None:
+                   policies_dir: str | None, workers: int | None, as_of: Any = None) -> None:
     """Decide JSON Lines files on a Dask cluster into OUT/part-NNNNN.jsonl; exits 0, or 2 if a line failed."""
     try:
         import fsspec
@@ -36,7 +36,7 @@ def run_dask_batch(files: tuple[str, ...], explain: bool, scheduler: str | None,
     fs.makedirs(out_path, exist_ok=True)
     try:
         with dask_client(scheduler, workers) as client:
-            shards = dask_batch.run(client, list(files), out, policies, explain)
+            shards = dask_batch.run(client, list(files), out, policies, explain, as_of=as_of)
     except (OSError, TimeoutError) as error:
         echo(f"cannot reach the Dask scheduler at {scheduler}: {error}", err=True)
         raise SystemExit(EXIT_INPUT)

@@ -1,6 +1,7 @@
 """`vilkar eval`: decide request documents, one by one or as a batch of JSON Lines."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import click
@@ -8,6 +9,7 @@ import click
 from ..api import PolicySet
 from ..errors import RequestError
 from ..requests.documents import DocumentError
+from ..versions import as_of_day
 from .answers import Asked
 from .common import (
     EXIT_INPUT,
@@ -82,9 +84,9 @@ def eval_command(files: tuple[str, ...], explain: bool, explain_full: bool, why:
     if engine == "dask" or scheduler or out:
         _check_dask_options(batch, engine, out)
         from .dask_eval import run_dask_batch
-        run_dask_batch(files, explain, scheduler, out, _resolved_dir(policies), workers)
+        run_dask_batch(files, explain, scheduler, out, _resolved_dir(policies), workers, _as_of_day(as_of))
     if batch:
-        _batch(files, explain, workers, policies)
+        _batch(files, explain, workers, policies, _as_of_day(as_of))
     status = EXIT_OK
     records = Records(output, quiet, policies.rule_set)
     decided = rejected = 0
@@ -119,8 +121,20 @@ def _check_dask_options(batch: bool, engine: str, out: str | None) -> None:
         raise click.UsageError("--engine dask writes shards: give --out DIR")
 
 
-def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies: PolicySet) -> None:
-    from ..batch import BatchStopped, default_workers, file_tasks, run_batch, stream_tasks
+def _as_of_day(as_of: str | None) -> dt.date | None:
+    """--as-of as a date, checked once for a whole batch rather than refused on every line."""
+    if as_of is None:
+        return None
+    try:
+        return as_of_day(as_of)
+    except RequestError:
+        raise click.BadParameter(f"{as_of!r} is not a date: give YYYY-MM-DD", param_hint="--as-of") from None
+
+
+def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies: PolicySet,
+           as_of: dt.date | None = None) -> None:
+    from ..batch import BatchStopped, CompressedTasks, default_workers, file_tasks, is_compressed, run_batch, \
+        stream_tasks
     # the rule set was loaded (and reported if broken) once, here; forked workers share it, others load the same files
     policies_dir = _resolved_dir(policies)
     failed_total = written = 0
@@ -128,15 +142,18 @@ def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies:
         if name != "-" and not os.path.isfile(name):
             echo(f"{name}: cannot read: no such file", err=True)
             raise SystemExit(EXIT_INPUT)
-        tasks = stream_tasks(getattr(sys.stdin, "buffer", sys.stdin)) if name == "-" else file_tasks(name)
-        size = os.path.getsize(name) if name != "-" else 0
+        compressed = CompressedTasks(name) if name != "-" and is_compressed(name) else None
+        tasks = stream_tasks(getattr(sys.stdin, "buffer", sys.stdin)) if name == "-" else \
+            compressed if compressed is not None else file_tasks(name)
+        size = os.path.getsize(name) if name != "-" and compressed is None else 0  # progress in byte ranges
         show = sys.stderr.isatty() and size > 0
         try:
             with click.progressbar(length=size, label=name, file=sys.stderr, show_eta=True, color=colour()) \
                     if show else _NoProgress() as bar:
                 progress = (lambda task: bar.update(task[3])) if show else None
                 decided, failed = run_batch(tasks, sys.stdout, policies_dir, workers or default_workers(), explain,
-                                            progress, schemas_dir=policies.schemas_dir, policies=policies)
+                                            progress, schemas_dir=policies.schemas_dir, policies=policies,
+                                            as_of=as_of)
         except BatchStopped as stop:
             where = "stdin" if name == "-" else name
             cut = " and part of the next" if stop.partial else ""
@@ -145,6 +162,10 @@ def _batch(files: tuple[str, ...], explain: bool, workers: int | None, policies:
             raise SystemExit(stop.exit_code)
         written += decided + failed
         failed_total += failed
+        if compressed is not None and compressed.error is not None:
+            echo(f"vilkar eval --batch: cannot read {name} ({compressed.error}): {written:,} records written; "
+                 f"resume from line {compressed.last_line + 1:,} of {name}", err=True)
+            raise SystemExit(EXIT_INPUT)
     raise SystemExit(EXIT_INPUT if failed_total else EXIT_OK)
 
 

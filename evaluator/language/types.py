@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 
 class Type:
@@ -267,3 +268,48 @@ def unify(a: Type, b: Type) -> Type | None:
         element = unify(a.element, b.element)
         return SetT(element, a.names or b.names) if element is not None else None
     return None
+
+
+class TypeFold:
+    """The type of many values (a set's items, a table column's rows) merged one after another with `merge`.
+
+    The values of enum texts are gathered in one set and made an EnumT only when asked for: merging an
+    enum of n texts with one more text n times would cost O(n²) for a set or table of n texts. The result,
+    and any error `merge` reports on the way, is what merging one value at a time gives."""
+
+    def __init__(self, merge: Callable[[Type, Type, Any], Type]):
+        self.merge = merge
+        self.type: Type | None = None
+        self.values: set[str] | None = None  # gathering: the type is EnumT(values), optional if `optional`
+        self.optional = False
+
+    def add(self, type_: Type, where: Any) -> None:
+        if self.values is not None:
+            inner = strip_optional(type_)
+            if isinstance(inner, EnumT):
+                self.values.update(inner.values)
+                self.optional = self.optional or isinstance(type_, OptionalT)
+                return
+            if isinstance(type_, (NullT, UnknownT)):  # unify: nothing makes it optional, unknown changes nothing
+                self.optional = self.optional or isinstance(type_, NullT)
+                return
+            self.type = self.result()
+        self.type = type_ if self.type is None else self.merge(self.type, type_, where)
+        inner = strip_optional(self.type)
+        if isinstance(inner, EnumT):
+            self.values, self.optional = set(inner.values), isinstance(self.type, OptionalT)
+
+    def add_text(self, value: str, type_: Type, where: Any) -> None:
+        """`add(type_)` for a text literal, whose type is the one-value enum of `value`."""
+        if self.values is not None:
+            self.values.add(value)
+        else:
+            self.add(type_, where)
+
+    def result(self) -> Type | None:
+        """The merged type so far (None before any value)."""
+        if self.values is not None:
+            enum = EnumT(frozenset(self.values))
+            self.type = OptionalT(enum) if self.optional else enum
+            self.values = None
+        return self.type

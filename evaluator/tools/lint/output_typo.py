@@ -17,7 +17,7 @@ from ...language import ast
 from ...language.declared import leaves, outputs
 from ...language.diagnostics import Diagnostic
 from .context import LintContext
-from .similar_names import _distance
+from .near_texts import near_pairs
 
 CODE = "VK216"
 NAME = "output-typo"
@@ -32,12 +32,21 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
             texts = [leaf for output in outputs(definition.body, index) for leaf in leaves(output)
                      if isinstance(leaf, ast.String)]
             counts = Counter(text.value for text in texts)
+            once = {value for value, count in counts.items() if count == 1 and len(value) >= 4}
+            nearest = _nearest(list(counts), once)
             for text in texts:
-                if counts[text.value] != 1:
-                    continue
-                near = [other for other in counts if other != text.value and counts[other] >= 1
-                        and len(text.value) >= 4 and _distance(text.value, other, 2) <= 2]
-                if near:
-                    yield Diagnostic(CODE, f'`{name}` gives "{text.value}" only here, a small edit from "{near[0]}" '
+                if text.value in nearest:
+                    near = nearest[text.value]
+                    yield Diagnostic(CODE, f'`{name}` gives "{text.value}" only here, a small edit from "{near}" '
                                      "that it gives elsewhere: a typo?", text.span,
-                                     f'write "{near[0]}", or declare the values: `{name}: one of {{...}}`', SEVERITY)
+                                     f'write "{near}", or declare the values: `{name}: one of {{...}}`', SEVERITY)
+
+
+def _nearest(values: list[str], asked: set[str]) -> dict[str, str]:
+    """For each asked value, the first of `values` (in their order) at most two edits from it, if any."""
+    first: dict[int, int] = {}
+    for left, right in near_pairs(values, lambda i, j: values[i] not in asked and values[j] not in asked):
+        for mine, other in ((left, right), (right, left)):
+            if values[mine] in asked and other < first.get(mine, len(values)):
+                first[mine] = other
+    return {values[mine]: values[other] for mine, other in first.items()}

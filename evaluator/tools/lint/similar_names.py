@@ -19,6 +19,7 @@ from typing import Iterator
 from ...language import ast
 from ...language.diagnostics import Diagnostic
 from .context import LintContext
+from .near_texts import near_pairs
 
 CODE = "VK215"
 NAME = "similar-names"
@@ -40,26 +41,35 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     for normal, set_name, literal in members:
         by_name.setdefault(normal, (set_name, literal))
     names = sorted(by_name)
+    every_set = set().union(*sets.values()) if sets else set()
+    # a name shorter than MIN_LENGTH, or listed in every set, can have no partner: it is not compared
+    kept = [index for index, name in enumerate(names) if len(name) >= MIN_LENGTH and sets[name] != every_set]
+    texts = [names[index] for index in kept]
     one_product = _alias_groups(context)
+
+    def skip(i: int, j: int) -> bool:
+        first, second = texts[i], texts[j]
+        if sets[first] & sets[second]:
+            return True  # both spellings in one set: the author lists them on purpose
+        group = one_product.get(first)
+        return group is not None and group == one_product.get(second)  # an alias set: names of one product
+
+    pairs = sorted((kept[i], kept[j]) for i, j in near_pairs(texts, skip))
+    written: dict[str, list[tuple[str, ast.String]]] = {}
+    for normal, set_name, literal in members:
+        written.setdefault(normal, []).append((set_name, literal))
     reported: set[str] = set()
-    for index, first in enumerate(names):
-        for second in names[index + 1:]:
-            if len(first) < MIN_LENGTH or len(second) < MIN_LENGTH or abs(len(first) - len(second)) > 2:
-                continue
-            if sets[first] & sets[second] or _distance(first, second, 2) > 2:
-                continue  # both spellings in one set: the author lists them on purpose
-            if one_product.get(first) is not None and one_product.get(first) == one_product.get(second):
-                continue  # an alias set says both are names of one product
-            rare, common = (first, second) if counts[first] <= counts[second] else (second, first)
-            if rare in reported:
-                continue
-            reported.add(rare)
-            for normal, set_name, literal in members:
-                if normal == rare:
-                    other_set, other = by_name[common]
-                    yield Diagnostic(CODE, f'"{literal.value}" in set `{set_name}` is a small edit from '
-                                     f'"{other.value}" in set `{other_set}`: a typo?', literal.span,
-                                     f'write "{other.value}" if it is the same product', SEVERITY)
+    for first_index, second_index in pairs:  # in the order of comparing each sorted name with the later ones
+        first, second = names[first_index], names[second_index]
+        rare, common = (first, second) if counts[first] <= counts[second] else (second, first)
+        if rare in reported:
+            continue
+        reported.add(rare)
+        other_set, other = by_name[common]
+        for set_name, literal in written[rare]:
+            yield Diagnostic(CODE, f'"{literal.value}" in set `{set_name}` is a small edit from '
+                             f'"{other.value}" in set `{other_set}`: a typo?', literal.span,
+                             f'write "{other.value}" if it is the same product', SEVERITY)
 
 
 def _alias_groups(context: LintContext) -> dict[str, int]:
@@ -85,16 +95,3 @@ def _literals(expr: ast.Expr) -> list[ast.String]:
 
 def _normal(text: str) -> str:
     return " ".join(text.split()).casefold()
-
-
-def _distance(left: str, right: str, limit: int) -> int:
-    """Levenshtein distance, stopping early once it exceeds `limit`."""
-    previous = list(range(len(right) + 1))
-    for i, a in enumerate(left, 1):
-        current = [i]
-        for j, b in enumerate(right, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b)))
-        if min(current) > limit:
-            return limit + 1
-        previous = current
-    return previous[-1]

@@ -12,6 +12,7 @@ from typing import Iterator
 
 from ...language.diagnostics import Diagnostic
 from ...language.overlap import bound_interval
+from ...language.tier_index import first_overlaps
 from .context import LintContext
 from .values import is_integral, show_value, tier_bodies
 
@@ -24,22 +25,16 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     for definition, body in tier_bodies(context):
         subject_type = context.checked.types.get(id(body.subject))
         integral = is_integral(subject_type)
-        for index, row in enumerate(body.rows):
-            mine = bound_interval(row.bound)
-            if mine is None:
+        intervals = [bound_interval(row.bound) for row in body.rows]
+        for row, mine, first in zip(body.rows, intervals, first_overlaps(intervals, integral)):
+            if first is None:
                 continue
-            for earlier in body.rows[:index]:
-                theirs = bound_interval(earlier.bound)
-                if theirs is None:
-                    continue
-                both = mine.intersect(theirs)
-                if not both.is_empty(integral):
-                    yield Diagnostic(
-                        CODE, f"`{_text(context, earlier)}` and `{_text(context, row)}` overlap at "
-                        f"{show_value(both.example(integral), subject_type)}", row.bound.span,
-                        f"the earlier row (line {earlier.span.line}) wins there; make the bounds exclusive",
-                        SEVERITY)
-                    break
+            earlier, both = body.rows[first], mine.intersect(intervals[first])
+            yield Diagnostic(
+                CODE, f"`{_text(context, earlier)}` and `{_text(context, row)}` overlap at "
+                f"{show_value(both.example(integral), subject_type)}", row.bound.span,
+                f"the earlier row (line {earlier.span.line}) wins there; make the bounds exclusive",
+                SEVERITY)
 
 
 def _text(context: LintContext, row) -> str:

@@ -10,12 +10,13 @@ Fix: narrow the earlier rule, reorder the rows, or remove the dead one.
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Iterator
 
 from ...language import ast
 from ...language.diagnostics import Diagnostic
-from ...language.overlap import Admits, Interval, bound_interval, cell_admits, coverage_gaps
+from ...language.overlap import Interval, bound_interval, coverage_gaps
+from ...language.row_index import RowIndex
+from ...language.tier_index import covered_by_earlier
 from .context import LintContext
 from .values import is_integral, match_bodies, tier_bodies
 
@@ -27,26 +28,24 @@ SEVERITY = "error"
 def check(context: LintContext) -> Iterator[Diagnostic]:
     checked = context.checked
     for definition, body in match_bodies(context):
+        rows = RowIndex(body.rows, checked.set_items)  # each row against every earlier one, in bulk
         for index, row in enumerate(body.rows):
-            for earlier in body.rows[:index]:
-                if _row_contains(earlier, row, checked.set_items):
-                    yield Diagnostic(CODE, "this row can never apply: the row on line "
-                                     f"{earlier.span.line} matches everything it matches", row.span,
-                                     "narrow the earlier row, put this one first, or remove it", SEVERITY)
-                    break
+            earlier = rows.first_containing(index)
+            if earlier is not None:
+                yield Diagnostic(CODE, "this row can never apply: the row on line "
+                                 f"{body.rows[earlier].span.line} matches everything it matches", row.span,
+                                 "narrow the earlier row, put this one first, or remove it", SEVERITY)
         if body.otherwise is not None and id(body) in checked.total_bodies | _total(body):
             yield _dead_otherwise(body.otherwise)
     for definition, body in tier_bodies(context):
         subject_type = checked.types.get(id(body.subject))
         integral = is_integral(subject_type)
         intervals = [bound_interval(row.bound) for row in body.rows]
-        for index, row in enumerate(body.rows):
-            mine = intervals[index]
-            earlier = intervals[:index]
-            if mine is None or not earlier or any(i is None for i in earlier):
-                continue
-            gaps = coverage_gaps(earlier, integral)
-            if all(gap.intersect(mine).is_empty(integral) for gap in gaps):
+        covered = covered_by_earlier(intervals, integral)
+        if covered is None:
+            covered = _covered_pairwise(intervals, integral)
+        for row, never in zip(body.rows, covered):
+            if never:
                 yield Diagnostic(CODE, "this tier can never apply: earlier tiers hold for all its values",
                                  row.bound.span, "narrow the earlier tiers, or remove this one", SEVERITY)
         if body.otherwise is not None and all(i is not None for i in intervals) \
@@ -55,6 +54,19 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     for definition in context.definitions():
         if isinstance(definition.body, ast.RuleBody):
             yield from _dead_exceptions(definition.body)
+
+
+def _covered_pairwise(intervals: list[Interval | None], integral: bool) -> list[bool]:
+    """Tier by tier against the gaps the earlier ones leave: for whole-number tiers with fractional bounds,
+    whose reading (a point 1.5 counts, whole numbers around it are what matters) the bulk union does not model."""
+    covered = []
+    for index, mine in enumerate(intervals):
+        earlier = intervals[:index]
+        if mine is None or not earlier or any(i is None for i in earlier):
+            covered.append(False)
+            continue
+        covered.append(all(gap.intersect(mine).is_empty(integral) for gap in coverage_gaps(earlier, integral)))
+    return covered
 
 
 def _total(body: ast.MatchBody) -> set[int]:
@@ -80,36 +92,3 @@ def _dead_exceptions(body: ast.RuleBody) -> Iterator[Diagnostic]:
                                  f"{earlier.span.line} applies whenever it would", exception.span,
                                  "merge the two, or remove this one", SEVERITY)
                 break
-
-
-def _row_contains(earlier: ast.MatchRow, row: ast.MatchRow, set_items) -> bool:
-    """Whether every input the later row matches is matched by the earlier one."""
-    for outer_cell, inner_cell in zip(earlier.cells, row.cells):
-        if outer_cell == inner_cell:  # syntax trees compare without positions: the same cell admits the same
-            continue
-        outer, inner = cell_admits(outer_cell, set_items), cell_admits(inner_cell, set_items)
-        if outer is None or inner is None or not _contains(outer, inner):
-            return False
-    return True
-
-
-def _contains(outer: Admits, inner: Admits) -> bool:
-    if outer.anything:
-        return True
-    if inner.anything:
-        return False
-    if outer.values is not None and inner.values is not None:
-        if not outer.negated and not inner.negated:
-            return inner.values <= outer.values
-        if outer.negated and inner.negated:
-            return outer.values <= inner.values
-        if outer.negated:
-            return not (outer.values & inner.values)
-        return False
-    if outer.interval is not None and inner.interval is not None:
-        outside = coverage_gaps([outer.interval], False)
-        return all(gap.intersect(inner.interval).is_empty(False) for gap in outside)
-    if outer.interval is not None and inner.values is not None and not inner.negated:
-        return all(isinstance(v, Decimal) and not outer.interval.intersect(Interval(v, True, v, True)).is_empty(False)
-                   for v in inner.values)
-    return False
