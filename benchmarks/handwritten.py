@@ -81,6 +81,12 @@ def incident_by_hand(request: dict) -> dict:
     if critical and not request["customer_24x7_resources"]:
         downgrade = "severity" if plan in ("base", "uer") else "effort_24x7"
     customer = {"B": (240, "business"), "C": (1440, "calendar")}.get(severity, (None, None))
+    # SPEC §9 F3: who handles the incident, apart from whose time is shown; restricted delivery excludes AEM
+    restricted = request.get("restricted_delivery_required", False)
+    aem_handles = (aem and request["aem_event_active"] and request["cloud"] == "public" and azure
+                   and request["channel"] == "portal" and bool(AEM_WORD.search(request["description"])) and not restricted)
+    rapid_handles = rapid and azure and product not in RAPID_EXCLUDED and request["channel"] == "portal"
+    handled_by = "aem" if aem_handles else "rapid_response" if rapid_handles else "uer" if uer else "base"
     return {
         "response_plan": plan, "first_response_minutes": fastest, "first_response_clock": clock,
         "first_response_expected_by": due, "effort": "24x7" if critical else "business_hours",
@@ -90,4 +96,5 @@ def incident_by_hand(request: dict) -> dict:
         "incident_management_language_available": ("yes" if language in ("en", "zh", "ja") else "no")
         if uer and critical else None,
         "downgrade_risk": downgrade, "customer_response_minutes": customer[0], "customer_response_clock": customer[1],
+        "handled_by": handled_by, "post_event_summary": aem and request["aem_event_active"] and not restricted,
     }
