@@ -472,6 +472,17 @@ class MatchBody:
 Body = Union[RuleBody, TiersBody, MatchBody, AllOfBody]
 
 
+def body_rows(body: Body) -> list:
+    """The rows of a body that carry their own words: exceptions, tier and table rows with `otherwise`, `all of` parts."""
+    if isinstance(body, RuleBody):
+        return list(body.exceptions)
+    if isinstance(body, (TiersBody, MatchBody)):
+        return list(body.rows) + ([body.otherwise] if body.otherwise is not None else [])
+    if isinstance(body, AllOfBody):
+        return list(body.parts)
+    return []
+
+
 # ---------------------------------------------------------------- items
 
 

@@ -85,15 +85,7 @@ def words_of(definition: ast.Decision | ast.LetDecl) -> Iterator[ast.Reason]:
     """Every `because` of a decision or let: its own and its rows' and exceptions'."""
     if definition.reason is not None:
         yield definition.reason
-    body = definition.body
-    rows: list = []
-    if isinstance(body, ast.RuleBody):
-        rows = list(body.exceptions)
-    elif isinstance(body, (ast.TiersBody, ast.MatchBody)):
-        rows = list(body.rows) + ([body.otherwise] if body.otherwise is not None else [])
-    elif isinstance(body, ast.AllOfBody):
-        rows = list(body.parts)
-    for row in rows:
+    for row in ast.body_rows(definition.body):
         reason = getattr(row, "reason", None)
         if reason is not None:
             yield reason

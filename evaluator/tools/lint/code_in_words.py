@@ -71,12 +71,5 @@ def _rule_texts(node: object) -> Iterator[tuple[str, object]]:
 
 
 def _rows(body: ast.Body) -> Iterator[tuple[str, object]]:
-    rows: list = []
-    if isinstance(body, ast.RuleBody):
-        rows = list(body.exceptions)
-    elif isinstance(body, (ast.TiersBody, ast.MatchBody)):
-        rows = list(body.rows) + ([body.otherwise] if body.otherwise is not None else [])
-    elif isinstance(body, ast.AllOfBody):
-        rows = list(body.parts)
-    for row in rows:
+    for row in ast.body_rows(body):
         yield from _rule_texts(row)
