@@ -11,7 +11,7 @@ from typing import Iterator
 
 from evaluator.language import ast
 from evaluator.language.diagnostics import Diagnostic
-from evaluator.tools.lint.similar_names import _alias_groups
+from evaluator.tools.lint.similar_names import _alias_groups, members_of
 from evaluator.language.overlap import Admits, Interval, cell_admits, coverage_gaps, rows_overlap
 
 
@@ -136,18 +136,7 @@ CODE, SEVERITY, MIN_LENGTH = "VK215", "warning", 8
 
 
 def similar_names(context) -> Iterator[Diagnostic]:
-    members: list[tuple[str, str, ast.String]] = []  # (normalized, set name, literal)
-    for item in context.items():
-        if isinstance(item, ast.SetDecl) and item.names:
-            for literal in _names_literals(item.value):
-                members.append((_names_normal(literal.value), item.name, literal))
-    counts = Counter(normal for normal, _, _ in members)
-    sets: dict[str, set[str]] = {}
-    for normal, set_name, _ in members:
-        sets.setdefault(normal, set()).add(set_name)
-    by_name: dict[str, tuple[str, ast.String]] = {}
-    for normal, set_name, literal in members:
-        by_name.setdefault(normal, (set_name, literal))
+    members, counts, sets, by_name = members_of(context)  # the gathering is shared; the pairwise search is the oracle's
     names = sorted(by_name)
     one_product = _alias_groups(context)
     reported: set[str] = set()
@@ -169,18 +158,6 @@ def similar_names(context) -> Iterator[Diagnostic]:
                     yield Diagnostic(CODE, f'"{literal.value}" in set `{set_name}` is a small edit from '
                                      f'"{other.value}" in set `{other_set}`: a typo?', literal.span,
                                      f'write "{other.value}" if it is the same product', SEVERITY)
-
-
-def _names_literals(expr: ast.Expr) -> list[ast.String]:
-    if isinstance(expr, ast.SetLiteral):
-        return [item for item in expr.items if isinstance(item, ast.String)]
-    if isinstance(expr, ast.Binary) and expr.op == "+":
-        return _names_literals(expr.left) + _names_literals(expr.right)
-    return []
-
-
-def _names_normal(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def _old_distance(left: str, right: str, limit: int) -> int:

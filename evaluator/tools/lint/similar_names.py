@@ -27,8 +27,11 @@ SEVERITY = "warning"
 MIN_LENGTH = 8
 
 
-def check(context: LintContext) -> Iterator[Diagnostic]:
-    members: list[tuple[str, str, ast.String]] = []  # (normalized, set name, literal)
+def members_of(context: LintContext) -> tuple[list[tuple[str, str, ast.String]], Counter, dict[str, set[str]],
+                                              dict[str, tuple[str, ast.String]]]:
+    """Every member of a `names` set as (normalized, set name, literal); how often each normalized name is
+    written; the sets holding it; and where it is first written."""
+    members: list[tuple[str, str, ast.String]] = []
     for item in context.items():
         if isinstance(item, ast.SetDecl) and item.names:
             for literal in _literals(item.value):
@@ -40,6 +43,11 @@ def check(context: LintContext) -> Iterator[Diagnostic]:
     by_name: dict[str, tuple[str, ast.String]] = {}
     for normal, set_name, literal in members:
         by_name.setdefault(normal, (set_name, literal))
+    return members, counts, sets, by_name
+
+
+def check(context: LintContext) -> Iterator[Diagnostic]:
+    members, counts, sets, by_name = members_of(context)
     names = sorted(by_name)
     every_set = set().union(*sets.values()) if sets else set()
     # a name shorter than MIN_LENGTH, or listed in every set, can have no partner: it is not compared
