@@ -373,11 +373,7 @@ def _refs_in(node: Any, builder: PhraseBuilder, found: list[Ref]) -> None:
 
 
 def _request_path(expr: Any) -> tuple[str, ...] | None:
-    parts = []
-    while isinstance(expr, ast.Field):
-        parts.append(expr.name)
-        expr = expr.base
-    return tuple(reversed(parts)) if isinstance(expr, ast.Request) and parts else None
+    return ast.request_path(expr) or None  # a field of the request; `request` itself is not one
 
 
 @dataclass(frozen=True)

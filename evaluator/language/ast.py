@@ -472,6 +472,15 @@ class MatchBody:
 Body = Union[RuleBody, TiersBody, MatchBody, AllOfBody]
 
 
+def request_path(expr: object) -> tuple[str, ...] | None:
+    """`request.a.b` → ("a", "b"), `request` → (); anything else → None."""
+    parts: list[str] = []
+    while isinstance(expr, Field):
+        parts.append(expr.name)
+        expr = expr.base
+    return tuple(reversed(parts)) if isinstance(expr, Request) else None
+
+
 def body_rows(body: Body) -> list:
     """The rows of a body that carry their own words: exceptions, tier and table rows with `otherwise`, `all of` parts."""
     if isinstance(body, RuleBody):

@@ -896,12 +896,8 @@ def _bound_literals(bound: ast.Bound) -> list[ast.Literal]:
 
 def _request_path(expr: ast.Expr) -> list[str] | None:
     """`request.a.b` → ["a", "b"]; anything else → None."""
-    if isinstance(expr, ast.Request):
-        return []
-    if isinstance(expr, ast.Field):
-        base = _request_path(expr.base)
-        return None if base is None else base + [expr.name]
-    return None
+    path = ast.request_path(expr)
+    return None if path is None else list(path)
 
 
 request_path = _request_path

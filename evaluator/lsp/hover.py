@@ -27,7 +27,7 @@ def hover(analysis: Analysis, file: str, offset: int) -> str | None:
         return symbol_text(analysis, symbol)
     field = next((n for n in reversed(nodes) if isinstance(n, ast.Field)), None)
     if field is not None:
-        path = request_path(field)
+        path = ast.request_path(field)
         if path is not None:
             kind = _kind_of(nodes)
             return field_text(analysis, kind, path, _type(analysis, field))
@@ -134,14 +134,6 @@ def _resolve(node: Any, root: dict[str, Any]) -> dict[str, Any] | None:
             return node
         node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
     return node
-
-
-def request_path(expr: ast.Expr) -> tuple[str, ...] | None:
-    parts: list[str] = []
-    while isinstance(expr, ast.Field):
-        parts.append(expr.name)
-        expr = expr.base
-    return tuple(reversed(parts)) if isinstance(expr, ast.Request) else None
 
 
 def _kind_of(nodes: list[object]) -> str | None:

@@ -118,11 +118,7 @@ def associate(items: tuple, checked: Any, constants: Constants) -> None:
 
 
 def _request_path(expr: Any) -> tuple[str, ...] | None:
-    parts = []
-    while isinstance(expr, ast.Field):
-        parts.append(expr.name)
-        expr = expr.base
-    return tuple(reversed(parts)) if isinstance(expr, ast.Request) and parts else None
+    return ast.request_path(expr) or None  # a field of the request; `request` itself is not one
 
 
 def collect(modules: list[ast.Module]) -> Constants:
