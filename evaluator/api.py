@@ -54,17 +54,43 @@ class PolicySet:
         self.window_covers_all = self.window is not None and self.window.effective <= _FIRST_DAY and (
             self.window.until is None or self.window.until > _LAST_DAY)
         self.event_fields = {kind: event_field(schema) for kind, schema in schemas.items()}
+        # kind → (its compiled policies, jsonschema-rs's check where a valid document is read as it is, its
+        # validator's check): filled as kinds are first decided, for kinds without versions, windows or
+        # request rules, so that a plain dict is decided without the general path's steps
+        self._direct: dict[str, tuple[CompiledKind, Any, Any]] = {}
 
     def evaluate(self, document: Any, *, validate: bool = True, as_of: Any = None) -> Result:
         """Decide one request document; raises RequestError listing every problem if it is invalid.
 
         With versions, the one in force on `as_of` (a date) decides, else the one in force on the
         request's event date."""
-        if self.history is not None:
-            return self.history.pick(document, as_of).evaluate(document, validate=validate, as_of=as_of)
-        compiled, plain = self.prepare(document, validate)
-        if self.window is not None and (as_of is not None or not self.window_covers_all):
-            self.check_window(compiled.name, plain, as_of)
+        compiled = None
+        if type(document) is dict and as_of is None:  # the common case, without the general path's steps
+            try:
+                direct = self._direct.get(document.get("kind"))
+            except TypeError:  # a `kind` that is a list or an object: the general path says what is wrong
+                direct = None
+            if direct is not None:
+                compiled, valid_as_is, check = direct
+                plain = document
+                if validate:
+                    try:
+                        ready = valid_as_is is not None and valid_as_is(document)
+                    except (ValueError, TypeError, UnicodeError, OverflowError, RecursionError, MemoryError):
+                        ready = False  # a value the compiled validator cannot read: `check` makes it plain
+                    if not ready:
+                        plain, problems = check(document)
+                        if problems:
+                            raise RequestError(problems)
+        if compiled is None:
+            if self.history is not None:
+                return self.history.pick(document, as_of).evaluate(document, validate=validate, as_of=as_of)
+            compiled, plain = self.prepare(document, validate)
+            if self.window is not None and (as_of is not None or not self.window_covers_all):
+                self.check_window(compiled.name, plain, as_of)
+            elif compiled.name not in self._direct and not compiled.requirement_infos:
+                validator = self.validators[compiled.name]
+                self._direct[compiled.name] = (compiled, validator.valid_as_is(), validator.check)
         try:
             values, trace = compiled.decide(plain)
         except RequestError:
@@ -228,6 +254,8 @@ _default: PolicySet | None = None
 def default_policies() -> PolicySet:
     """The bundled rule set, loaded once per process."""
     global _default
+    if _default is not None:  # loaded: no lock to take on every `evaluate`
+        return _default
     with _default_lock:
         if _default is None:
             _default = load_policies()

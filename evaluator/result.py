@@ -39,11 +39,13 @@ class Result:
 
     @property
     def decisions(self) -> dict[str, Any]:
-        if self._decisions is None:
-            values = self._values
-            self._decisions = {name: values[index] if convert is None else convert(values[index])
-                               for name, index, convert in self._compiled.reported}
-        return self._decisions
+        decisions = self._decisions
+        if decisions is None:
+            report = self._compiled.plain_reporter
+            if report is None:
+                report = self._compiled.plain_reporter = plain_reporter(self._compiled.reported)
+            decisions = self._decisions = report(self._values)
+        return decisions
 
     @property
     def notes(self) -> list[str]:
@@ -182,6 +184,23 @@ class Result:
         that change it (SPEC §8.5)."""
         from .explain.counterfactuals import counterfactuals
         return counterfactuals(self, decision, limit)
+
+
+def plain_reporter(reported: tuple[tuple[str, int, Callable[[Any], Any] | None], ...]) -> Callable[[tuple], dict]:
+    """The function that makes a kind's `decisions` from its values: written out once per kind as one dict
+    display, because a loop over the reported decisions costs several times the decision itself in a small
+    table (benchmarks/run.py, "full validated evaluate")."""
+    names: dict[str, Any] = {}
+    fields = []
+    for number, (name, index, convert) in enumerate(reported):
+        value = f"values[{int(index)}]"
+        if convert is not None:
+            names[f"_convert{number}"] = convert
+            value = f"_convert{number}({value})"
+        fields.append(f"{name!r}: {value}")
+    source = "def report(values):\n    return {" + ", ".join(fields) + "}\n"
+    exec(compile(source, "<vilkar decisions>", "exec"), names)  # noqa: S102 - written here from the kind's names
+    return names["report"]
 
 
 _PLAIN = frozenset({bool, int, str, type(None)})  # values that are their own JSON, whatever the decision's type

@@ -142,6 +142,8 @@ class CompiledKind:
     # the reported decisions' conversions to JSON, made by `Result` on first use
     json_reported: tuple[tuple[str, int, Callable[[Any], Any]], ...] | None = field(default=None, repr=False,
                                                                                compare=False)
+    # the function that makes `Result.decisions` from the values, written by `Result` on first use
+    plain_reporter: Callable[[tuple], dict[str, Any]] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.position = {name: index for index, name in enumerate(self.names)}

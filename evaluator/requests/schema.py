@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..errors import PolicyError, RequestProblem
 from ..language.diagnostics import Diagnostic, did_you_mean
@@ -88,6 +88,15 @@ class KindValidator:
                 if not problems:
                     return plain, self.location_problems(plain) if self.sites.locations else problems
         return self._checked_plain(document, fast)
+
+    def valid_as_is(self) -> Callable[[Any], bool] | None:
+        """For a kind whose documents the policies read exactly as they are when valid (no numbers to make
+        exact, no locations to look up), jsonschema-rs's own check, called with nothing around it; it may
+        raise what jsonschema-rs raises on a value it cannot read. None for other kinds: `check` decides."""
+        fast = self.fast
+        if not fast or self._top_numbers != () or self.sites.locations:
+            return None
+        return fast.is_valid
 
     def problems(self, document: Any) -> list[RequestProblem]:
         """Every problem with a document, one per JSON pointer, sorted by pointer."""
