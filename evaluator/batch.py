@@ -411,8 +411,15 @@ def run_batch(tasks: Iterator[Task], sink: IO[str], policies_dir: str | None, wo
         policies = load_policies(policies_dir, schemas=schemas) if policies_dir else default_policies()
     shared = policies if workers <= 1 or "fork" in multiprocessing.get_all_start_methods() else None
     with _StopOnSignals() as stopper:
+        work = _decide_task
+        if workers <= 1:
+            def work(task: Task) -> tuple[bytes, int, int]:
+                # deciding runs in this thread: a signal raised inside it could be caught by code that turns
+                # any failure into an error record, and the batch would go on; it takes effect after the chunk
+                with stopper.held():
+                    return _decide_task(task)
         try:
-            for task, (current, ok, bad) in map_tasks(tasks, _decide_task, workers, _start_decider,
+            for task, (current, ok, bad) in map_tasks(tasks, work, workers, _start_decider,
                                                       (shared, policies_dir, schemas, explain, as_of)):
                 with stopper.held():  # a signal during the write takes effect once the chunk is out and counted
                     output.write(current)

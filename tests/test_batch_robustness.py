@@ -188,3 +188,26 @@ def test_run_batch_into_a_text_stream_still_works():
     decided, failed = batch.run_batch(iter([(1, [GOOD.decode(), "", "{oops"])]), sink, None, 1)
     assert (decided, failed) == (1, 1)
     assert [json.loads(line)["line"] for line in sink.getvalue().splitlines()] == [1, 3]
+
+
+def test_a_signal_while_one_worker_decides_is_not_lost_in_the_deciding(monkeypatch):
+    # with one worker the chunks are decided in the main thread, where the signal handler runs: a signal
+    # must take effect after the chunk, not inside code that could catch it and carry on
+    deciding = batch._decide_task
+    signalled = []
+
+    def decide_and_be_signalled(task):
+        if not signalled:
+            signalled.append(True)
+            try:
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(0.05)  # the handler runs here
+            except Exception:  # what a broad handler in deciding would do
+                pass
+        return deciding(task)
+
+    monkeypatch.setattr(batch, "_decide_task", decide_and_be_signalled)
+    chunks = iter([(1, [GOOD.decode()]), (2, [GOOD.decode()]), (3, [GOOD.decode()])])
+    with pytest.raises(batch.BatchStopped) as stopped:
+        batch.run_batch(chunks, io.StringIO(), None, 1)
+    assert (stopped.value.exit_code, stopped.value.records, stopped.value.resume) == (143, 0, 1)
