@@ -21,25 +21,36 @@ from typing import Any
 from .api import PolicySet, compile_sources
 from .batch import decide_chunk
 from .language.source import Source
+from .versions import history_of
 
 
 @dataclass(frozen=True)
 class RuleSetText:
-    """What a worker needs to compile a rule set itself: its policy texts, its schemas, and their hash."""
+    """What a worker needs to compile a rule set itself: its policy texts, its schemas, and their hash. A
+    history travels as the texts of each of its versions, oldest first (a plain rule set is one version)."""
 
-    sources: tuple[tuple[str, str], ...]
+    versions: tuple[tuple[tuple[str, str], ...], ...]
     schemas_json: str
     sha256: str
 
     @staticmethod
     def of(policies: PolicySet) -> RuleSetText:
-        sources = tuple(sorted((name, source.text) for name, source in policies.sources.items()))
+        sets = policies.history.versions if policies.history is not None else [policies]
+        versions = tuple(tuple(sorted((name, source.text) for name, source in version.sources.items()))
+                         for version in sets)
         schemas_json = json.dumps(policies.schemas, sort_keys=True, ensure_ascii=False)
         digest = hashlib.sha256()
-        for name, text in sources:
-            digest.update(name.encode() + b"\0" + text.encode() + b"\0")
+        for number, sources in enumerate(versions):
+            digest.update(f"version {number}\0".encode())
+            for name, text in sources:
+                digest.update(name.encode() + b"\0" + text.encode() + b"\0")
         digest.update(schemas_json.encode())
-        return RuleSetText(sources, schemas_json, digest.hexdigest())
+        return RuleSetText(versions, schemas_json, digest.hexdigest())
+
+    @property
+    def sources(self) -> tuple[tuple[str, str], ...]:
+        """Every policy text, of every version."""
+        return tuple(pair for sources in self.versions for pair in sources)
 
 
 @dataclass(frozen=True)
@@ -62,8 +73,11 @@ def worker_policies(rule_set: RuleSetText) -> PolicySet:
     with _compiled_lock:
         policies = _compiled.get(rule_set.sha256)
         if policies is None:
-            sources = {name: Source.of(name, text) for name, text in rule_set.sources}
-            policies = compile_sources(sources, json.loads(rule_set.schemas_json))
+            schemas = json.loads(rule_set.schemas_json)
+            versions = [compile_sources({name: Source.of(name, text) for name, text in sources}, schemas)
+                        for sources in rule_set.versions]
+            # the client proved that a history's windows tile before it sent it (versions.load_history)
+            policies = versions[0] if len(versions) == 1 else history_of(versions)
             _compiled[rule_set.sha256] = policies
         return policies
 

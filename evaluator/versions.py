@@ -22,6 +22,8 @@ from .language.versions import EVENT_DATE_KEY, Window
 
 if TYPE_CHECKING:
     from .api import PolicySet
+    from .language.diagnostics import Diagnostic
+    from .language.source import Source
 
 _VERSION_LINE = re.compile(r'^[ \t]*version[ \t]+"', re.MULTILINE)
 
@@ -213,6 +215,18 @@ def load_history(path: Path, versions: list[PolicySet]) -> PolicySet:
         problems = tiling_problems([policies.version.window for policies in versions])
     if problems:
         raise PolicyError(problems, sources)
+    return history_of(versions, sources, warnings)
+
+
+def history_of(versions: list[PolicySet], sources: dict[str, Source] | None = None,
+               warnings: list[Diagnostic] | None = None) -> PolicySet:
+    """One PolicySet over versions whose windows are known to tile: the latest's kinds, every version's texts."""
+    from .api import PolicySet
+
+    if sources is None:
+        sources = {name: source for policies in versions for name, source in policies.sources.items()}
+    if warnings is None:
+        warnings = [warning for policies in versions for warning in policies.warnings]
     history = History(versions)
     latest = history.latest
     return PolicySet(latest.kinds, latest.schemas, sources, warnings, latest.version, history)

@@ -151,6 +151,24 @@ def test_workers_compile_each_rule_set_once_from_its_text(tmp_path, client):
     assert {sha for hashes in compiled.values() for sha in hashes} == set(expected)
 
 
+def test_a_history_is_decided_on_the_workers_by_the_version_in_force_as_locally(tmp_path, client):
+    history = load_policies(ROOT / "tests" / "history", schemas=ROOT / "schemas")
+    cancellation = {"kind": "cancellation", "service": "Workshop", "service_cost": {"amount": "1000.00", "currency": "USD"}}
+    lines = [dict(cancellation, service_start=f"2026-{month:02d}-10", cancelled_on=f"2026-{month:02d}-0{day}")
+             for month in range(1, 13) for day in (1, 5, 8)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    out = tmp_path / "out"
+    dask_batch.run(client, [str(source)], str(out), history)
+    local = io.StringIO()
+    run_batch(file_tasks(str(source)), local, None, 1, policies=history)
+    assert shards(out) == local.getvalue().encode("utf-8")
+    versions = {json.loads(line)["version"]["id"] for line in local.getvalue().splitlines()}
+    assert versions == {version.version.id for version in history.history.versions}  # both versions decided
+    travelling = dask_batch.RuleSetText.of(history)
+    assert len(travelling.versions) == len(history.history.versions)
+
+
 def test_what_travels_to_the_workers_is_text():
     rule_set = dask_batch.RuleSetText.of(default_policies())
     assert all(isinstance(name, str) and isinstance(text, str) for name, text in rule_set.sources)
