@@ -18,7 +18,7 @@ from .compile.plan import deferred
 from .language.diagnostics import Diagnostic, sort_key
 from .errors import PolicyError, RequestError, RequestProblem
 from .rule_set import (
-    NotFound, RuleSet, not_found_diagnostic, read_schemas, read_sources, resolve_policies, resolve_schemas,
+    NotFound, RuleSet, contract_beside, not_found_diagnostic, read_schemas, read_sources, resolve_policies, resolve_schemas,
 )
 from .result import Result
 from .requests.plain import Plain, shown
@@ -36,14 +36,16 @@ class PolicySet:
 
     def __init__(self, kinds: dict[str, CompiledKind], schemas: dict[str, dict[str, Any]],
                  sources: dict[str, Source], warnings: list[Diagnostic], version: Version | None = None,
-                 history: History | None = None):
+                 history: History | None = None, schemas_checked: bool = False):
         self.kinds = kinds
         self.schemas = schemas
         self.sources = sources
         self.warnings = warnings
         self.rule_set: RuleSet | None = None  # where the files came from, once load_policies knows
         self.schemas_dir: Path | None = None
-        self.validators = {kind: KindValidator(kind, schema) for kind, schema in schemas.items()}
+        # schemas_checked: a cache entry is stored only for schemas that passed KindValidator's checks
+        self.validators = {kind: KindValidator(kind, schema, checked=schemas_checked)
+                           for kind, schema in schemas.items()}
         for compiled in kinds.values():
             compiled.policies = self
         self.version = version or Version(None, None, None, identity(
@@ -182,7 +184,6 @@ def load_rule_set(rule_set: RuleSet, schema_dir: Path) -> PolicySet:
                                                 for sub in version_dirs(rule_set.path)])
     else:
         policies = compile_sources(read_sources(rule_set), read_schemas(schema_dir))
-        from .tools.clauses import contract_beside
         contract = contract_beside(rule_set.path)
         for kind in policies.kinds.values():
             kind.contract = contract  # explanations quote the contract this rule set cites
@@ -200,17 +201,24 @@ def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any
         plans, constants, warnings, declared, marshalled = cached
         codes = {name: marshal.loads(code) for name, code in marshalled.items()}
     else:
-        plans, constants, warnings, declared = _compile(sources, schemas)
+        plans, constants, warnings, checked_version = _compile(sources, schemas)
+        # the declaration as plain values: a cached load then needs no syntax-tree class to read it
+        declared = (checked_version.id, checked_version.effective, checked_version.until, checked_version.span) \
+            if checked_version is not None else None
         if entry_key is not None:
             codes = {name: compile_plan(plan) for name, plan in plans.items()}
-            cache.store(entry_key, ({name: deferred(plan) for name, plan in plans.items()}, constants, warnings,
-                                    declared, {name: marshal.dumps(code) for name, code in codes.items()}))
     kinds = {name: instantiate(plan, constants, codes.get(name)) for name, plan in plans.items()}
     sha256 = identity({name: source.text for name, source in sources.items()}, schemas)
-    version = Version(declared.id, dt.date.fromisoformat(declared.effective),
-                      dt.date.fromisoformat(declared.until) if declared.until else None, sha256,
-                      holidays_version(), declared.span) if declared is not None else None
-    return PolicySet(kinds, schemas, sources, warnings, version)
+    version = None
+    if declared is not None:
+        declared_id, effective, until, span = declared
+        version = Version(declared_id, dt.date.fromisoformat(effective), dt.date.fromisoformat(until) if until else None,
+                          sha256, holidays_version(), span)
+    policies = PolicySet(kinds, schemas, sources, warnings, version, schemas_checked=cached is not None)
+    if cached is None and entry_key is not None:  # stored only now that the schemas passed their checks too
+        cache.store(entry_key, ({name: deferred(plan) for name, plan in plans.items()}, constants, warnings,
+                                declared, {name: marshal.dumps(code) for name, code in codes.items()}))
+    return policies
 
 
 def _compile(sources: dict[str, Source], schemas: dict[str, dict[str, Any]]):

@@ -260,6 +260,16 @@ def _relative(path: Path) -> str:
         return path.as_posix()
 
 
+def contract_beside(policies: Path) -> Path | None:
+    """The contract text a rule set cites: `contract/*.txt` beside its files, else the bundled one."""
+    folder = policies if policies.is_dir() else policies.parent
+    for candidate in [*sorted((folder / "contract").glob("*.txt")),
+                      *sorted((data_dir("policies") / "contract").glob("*.txt"))]:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def read_source(file: Path, name: str) -> Source:
     """A policy file's text: UTF-8, with or without a byte-order mark; anything else is a PolicyError."""
     data = file.read_bytes()

@@ -313,15 +313,19 @@ def test_old_temporary_files_and_entries_of_the_first_format_are_removed(tmp_pat
 
 
 def test_a_cached_load_imports_neither_parser_checker_compiler_nor_package_metadata(tmp_path):
-    """What a cached start needs is the compiled plans: Lark, the checker, the compiler and importlib.metadata
-    (email, socket) are left for the start that must compile (issue 12: cold start)."""
+    """What a cached start needs is the compiled plans: Lark, the checker, the compiler, the syntax tree, rule
+    words, both JSON Schema validators, the tools, the servers and importlib.metadata (email, socket) are left
+    for the start that must compile, or for the first request, trace or explanation that needs them (issue 12:
+    cold start)."""
     import json
     import os
     import subprocess
     import sys
 
     watched = ("lark", "evaluator.language.check", "evaluator.language.parser", "evaluator.compile.compiler",
-               "importlib.metadata")
+               "importlib.metadata", "evaluator.language.ast", "evaluator.explain.phrases", "jsonschema",
+               "evaluator.tools", "evaluator.lsp", "evaluator.server", "evaluator.dask_batch", "dask", "holidays",
+               "difflib", "email", "socket")
     code = ("import json, sys; from evaluator import load_policies; load_policies(); "
             f"print(json.dumps(sorted(name for name in sys.modules if name.startswith({watched!r}))))")
     environment = dict(os.environ, VILKAR_CACHE_DIR=str(tmp_path))

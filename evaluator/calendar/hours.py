@@ -13,11 +13,14 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from ..language import ast
 from .limits import FIRST_DAY, LAST_DAY, OutOfRange, PastLastDay, checked_date
 from .rules import MONTHS, REQUEST_DAYS, parse_time, weekdays_of
 from .timeline import DayRules, micros, moment_at, timeline
+
+if TYPE_CHECKING:  # a cached load reads calendars without the syntax tree's module
+    from ..language import ast
 
 DEFAULT_HOURS = (dt.time(9, 0), dt.time(17, 30))
 DEFAULT_WORKDAYS = frozenset(range(5))

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from ..language import ast
 from ..language.source import Span
 from .limits import FIRST_DAY, LAST_DAY
+
+if TYPE_CHECKING:  # business hours read these tables at run time, without the syntax tree's module
+    from ..language import ast
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",

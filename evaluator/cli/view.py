@@ -33,9 +33,9 @@ def view_command(out: Path | None, request_file: Path | None, policies_dir: str 
         raise SystemExit(EXIT_INPUT)
     from ..api import load_rule_set
     from ..errors import PolicyError, RequestError
-    from ..rule_set import NotFound, resolve_tests
+    from ..rule_set import NotFound, contract_beside, resolve_tests
     from ..requests.documents import DocumentError, read_document
-    from ..tools.clauses import contract_beside, parse_contract
+    from ..tools.clauses import parse_contract
     from ..tools.testing import CaseFileError, discover, load_cases
     from ..tools.view.model import ViewError, add_coverage, build_view, mark_decided, read_sources
     from ..tools.view.page import render

@@ -32,7 +32,7 @@ from typing import Any
 
 from ..resources import data_dir
 
-FORMAT = b"vilkar-compiled-rule-set-2\n"
+FORMAT = b"vilkar-compiled-rule-set-3\n"  # 3: definitions deferred, the version as plain values
 SUFFIX = ".vkc"
 LEGACY = ".pickle"  # the first format's entries: no header, no checks
 KEEP = 8  # entries kept: a few rule sets (or versions of one) used in turn on this machine

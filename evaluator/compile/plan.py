@@ -9,12 +9,14 @@ import pickle
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from ..calendar.hours import BusinessHours
-from ..explain.phrases import RuleWords
 from ..language.types import DecimalT, DurationT, PercentT, SetT, Type, strip_optional
 from . import runtime
+
+if TYPE_CHECKING:  # annotations only: a cached load unpickles rule words only when an explanation asks
+    from ..calendar.hours import BusinessHours
+    from ..explain.phrases import RuleWords
 
 Path = tuple[str, ...]
 
@@ -209,35 +211,55 @@ class DeferredRules(Mapping):
         return (DeferredRules, (self._chunks, self._chunk_of))
 
 
-class DeferredLines(Sequence):
-    """Where each generated line comes from, unpickled on the first fault that asks."""
+class DeferredTuple(Sequence):
+    """A tuple as the cache stores it: pickled, and unpickled when it is first read."""
 
     def __init__(self, pickled: bytes):
         self._pickled = pickled
-        self._loaded: tuple[LineOrigin | None, ...] | None = None
+        self._loaded: tuple | None = None
 
-    def _lines(self) -> tuple[LineOrigin | None, ...]:
+    def _items(self) -> tuple:
         if self._loaded is None:
             self._loaded = _unpacked(self._pickled)
         return self._loaded
 
     def __getitem__(self, index):  # type: ignore[override]
-        return self._lines()[index]
+        return self._items()[index]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._items())
 
     def __len__(self) -> int:
-        return len(self._lines())
+        return len(self._items())
+
+    def __eq__(self, other: object) -> bool:
+        return self._items() == (other._items() if isinstance(other, DeferredTuple) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._items())
 
     def __reduce__(self):
-        return (DeferredLines, (self._pickled,))
+        return (type(self), (self._pickled,))
+
+
+class DeferredLines(DeferredTuple):
+    """Where each generated line comes from, unpickled on the first fault that asks."""
+
+
+class DeferredDefinitions(DeferredTuple):
+    """A kind's definitions with their rules and rule words, unpickled when a trace, a note or an explanation
+    first asks: they are most of a cached rule set, and a start that only decides never reads them."""
 
 
 def deferred(plan: KindPlan) -> KindPlan:
-    """The plan as the cache stores it: big rule tables and the line origins unpickled only when used."""
+    """The plan as the cache stores it: definitions (big rule tables chunked inside them) and the line
+    origins unpickled only when used."""
     definitions = tuple(replace(info, rules=DeferredRules.of(info.rules)) if len(info.rules) > DEFERRED_ROWS
                         else info for info in plan.definitions)
     origins = DeferredLines(_packed(tuple(plan.origins))) \
         if len(plan.origins) > 16 * DEFERRED_ROWS else plan.origins
-    return replace(plan, definitions=definitions, origins=origins)  # type: ignore[arg-type]
+    return replace(plan, definitions=DeferredDefinitions(_packed(definitions)),  # type: ignore[arg-type]
+                   origins=origins)
 
 
 def _packed(value: Any) -> bytes:

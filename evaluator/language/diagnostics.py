@@ -1,7 +1,6 @@
 """Diagnostics: a stable code, a message, where it is, and how to fix it."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -61,5 +60,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     and comparing it costs time quadratic in its length)."""
     if not isinstance(name, str) or len(name) > 64:
         return None
+    import difflib  # only a misspelt name needs it, never a cached load
+
     matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
     return f"did you mean `{matches[0]}`?" if matches else None

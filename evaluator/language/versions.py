@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import ast
 from .diagnostics import Diagnostic
 from .source import NO_SPAN, Span
+
+if TYPE_CHECKING:  # a version's window is read at run time, without the syntax tree's module
+    from . import ast
 
 EVENT_DATE_KEY = "x-vilkar-event-date"
 

@@ -24,8 +24,8 @@ from ..language.parser import parse_module
 from ..language.source import Source
 from ..requests.schema import load_schemas
 from ..resources import data_dir
-from ..rule_set import NotFound, RuleSet, find_config, resolve_policies, resolve_schemas
-from ..tools.clauses import Contract, contract_beside, parse_contract
+from ..rule_set import NotFound, RuleSet, contract_beside, find_config, resolve_policies, resolve_schemas
+from ..tools.clauses import Contract, parse_contract
 from ..tools.lint import lint
 from ..tools.lint.config import ConfigError, LintConfig
 from ..tools.lint.context import LintContext, context_from_sources, normalize_text

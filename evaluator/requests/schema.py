@@ -43,13 +43,16 @@ def pointer(path: Iterator[Any] | list[Any]) -> str:
 class KindValidator:
     """Validates documents of one kind and words every problem for a person."""
 
-    def __init__(self, kind: str, schema: dict[str, Any]):
+    def __init__(self, kind: str, schema: dict[str, Any], checked: bool = False):
+        """`checked`: the schema passed the checks below before (a cached rule set's schemas are part of its key)."""
         self.kind = kind
         self.schema = schema
         try:
-            _check_meta(schema)
+            if not checked:  # the meta-schema check loads jsonschema-rs: a cached start leaves it to the first request
+                _check_meta(schema)
             self.sites: Sites = sites_of(schema)
-            _check_patterns(schema)
+            if not checked:
+                _check_patterns(schema)
             self.checker = SiteChecker(self.sites)
             named = self.checker.named
             self._top_numbers = tuple(path[0] for path in named) \

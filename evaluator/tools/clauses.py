@@ -118,16 +118,6 @@ def load_contract(path: Path | None = None) -> Contract:
     return parse_contract(path.read_text(encoding="utf-8"))
 
 
-def contract_beside(policies: Path) -> Path | None:
-    """The contract text a rule set cites: `contract/*.txt` beside its files, else the bundled one."""
-    folder = policies if policies.is_dir() else policies.parent
-    for candidate in [*sorted((folder / "contract").glob("*.txt")),
-                      *sorted((data_dir("policies") / "contract").glob("*.txt"))]:
-        if candidate.is_file():
-            return candidate
-    return None
-
-
 def parse_contract(text: str) -> Contract:
     """Split a contract text into clauses."""
     lines = text.splitlines()
