@@ -26,6 +26,7 @@ from typing import IO, Any, Callable, Iterator, Union
 from .api import PolicySet, default_policies, load_policies
 from .errors import RequestError
 from .requests.documents import DocumentError, max_bytes, parse_line
+from .result import RecordText
 
 CHUNK_BYTES = 1 << 20
 CHUNK_LINES = 512
@@ -67,6 +68,8 @@ class Decider:
         # with `as_of`, the version in force that day decides every line (SPEC §8.7), as `vilkar eval --as-of`
         self.evaluate = policies.evaluate if as_of is None else partial(policies.evaluate, as_of=as_of)
         self.explain = explain
+        self._fields = RecordText(_encode).fields
+        self._sources: dict[str, str] = {}
         try:
             self.limit: int | None = max_bytes()
         except ValueError:  # a malformed VILKAR_MAX_DOCUMENT_BYTES: each line's record says so
@@ -74,12 +77,12 @@ class Decider:
 
     def record(self, number: int, line: str, name: str = "-") -> tuple[str, bool]:
         """One output record (JSON text) for one input line, and whether the line was decided."""
-        source = f"{name}:{number}"  # SPEC §8.2: `file:LINE` in a batch
         try:
             if not line.isascii() and _UNDECODABLE.search(line):
-                return _not_utf8(source, number, line), False
+                return _not_utf8(f"{name}:{number}", number, line), False
             result = self.evaluate(parse_line(line, self.limit))
         except DocumentError as error:
+            source = f"{name}:{number}"  # SPEC §8.2: `file:LINE` in a batch
             problem = error.errors[0]
             if not problem.pointer:  # the line is no JSON at all
                 column = problem.col or 1
@@ -89,13 +92,25 @@ class Decider:
                     {"pointer": "", "message": text, "line": number, "col": column}]}), False
             return _invalid(source, number, error), False
         except RequestError as error:
-            return _invalid(source, number, error), False
+            return _invalid(f"{name}:{number}", number, error), False
         except (RecursionError, ValueError, TypeError, ArithmeticError, LookupError) as error:
             # the library raises only RequestError; should it ever fail otherwise, one line is lost, not the batch
             text = f"vilkar could not decide this line ({type(error).__name__}: {error})"
-            return _encode({"source": source, "line": number, "error": text,
+            return _encode({"source": f"{name}:{number}", "line": number, "error": text,
                             "errors": [{"pointer": "", "message": text}]}), False
-        return _encode({"source": source, "line": number, **result.to_dict(trace=self.explain, explain=self.explain)}), True
+        # the text `_encode` makes of {"source": f"{name}:{number}", "line": number, **result.to_dict(...)}:
+        # a name's escaped prefix is made once, and the result writes its own fields (tests/test_batch_records.py)
+        source = self._sources.get(name)
+        if source is None:
+            source = self._source(name)
+        return f'{{"source":{source}{number}","line":{number},{self._fields(result, self.explain)}}}', True
+
+    def _source(self, name: str) -> str:
+        """The JSON text of `"{name}:` (a record's source is the name, a colon and the line number)."""
+        if len(self._sources) >= 64:  # a Decider serves a chunk or a worker: a few names, but never unbounded
+            self._sources.clear()
+        source = self._sources[name] = _encode(f"{name}:")[:-1]
+        return source
 
     def lines(self, first: int, lines: list[str], name: str) -> tuple[list[str], int, int]:
         """The records of consecutive lines (a blank line has none but keeps its number), decided, rejected."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -46,6 +47,14 @@ class Result:
                 report = self._compiled.plain_reporter = plain_reporter(self._compiled.reported)
             decisions = self._decisions = report(self._values)
         return decisions
+
+    def notes_key(self) -> Any:
+        """What `notes` depends on besides the kind: the rule that decided each definition, and which
+        `note ... when` hold (records of the same kind and key have the same notes)."""
+        flags = self._compiled.note_flags
+        if flags is None:
+            return self._trace
+        return self._trace, tuple(bool(applies) for applies in flags(self._document, self._values))
 
     @property
     def notes(self) -> list[str]:
@@ -224,4 +233,83 @@ def _json_converter(convert: Callable[[Any], Any] | None, type_: Type) -> Callab
         else json_value(value, type_)
 
 
-__all__ = ["Result", "json_value", "NO_RULE"]
+# JSON text of a string as the encoder writes it with ensure_ascii=False (the C function the encoder itself calls)
+_string = json.encoder.encode_basestring
+_CACHED_NOTES = 256  # distinct note lists remembered per kind: memory stays bounded whatever the batch
+
+
+class _KindText:
+    """What a kind's records share: their head, each decision's key text and conversion, their lists of notes."""
+
+    def __init__(self, compiled: CompiledKind):
+        self.compiled = compiled
+        self.head = '"kind":' + _string(compiled.name) + ',"decisions":{'
+        # per reported decision: `"name":` (after a comma but for the first), its place, its conversion to
+        # JSON, and whether it is money (a Decimal then is written as the converter would, without the call)
+        self.reporters = tuple(
+            (("," if place else "") + _string(name) + ":", index, convert,
+             plain is None and isinstance(strip_optional(compiled.types[index]), MoneyT))  # as `_json_converter`
+            for place, ((name, index, convert), (_, _, plain)) in enumerate(zip(_json_reporters(compiled),
+                                                                                compiled.reported)))
+        self.notes: dict[Any, str] = {}
+
+
+class RecordText:
+    """A result's record fields as JSON text, written straight from its compiled values: the very text that
+    `encode` makes of `to_dict()`, with what is constant per kind, version and list of notes encoded once.
+
+    `encode` is the record's encoder (ensure_ascii=False, separators "," and ":"); a value that is not a
+    string, an integer, a boolean or null after conversion goes through it, as it would inside `to_dict()`."""
+
+    def __init__(self, encode: Callable[[Any], str]):
+        self.encode = encode
+        self._kinds: dict[str, _KindText] = {}
+        self._version: Any = None
+        self._version_text = ""
+
+    def fields(self, result: Result, explain: bool = False) -> str:
+        """`"kind":…,"decisions":{…},"notes":[…],"version":{…}` as in `to_dict(trace=explain, explain=explain)`,
+        without the braces, so that a record can put its own fields first."""
+        compiled = result._compiled
+        kind = self._kinds.get(compiled.name)
+        if kind is None or kind.compiled is not compiled:
+            kind = self._kinds[compiled.name] = _KindText(compiled)
+        values = result._values
+        parts = [kind.head]
+        for key, index, convert, money in kind.reporters:
+            parts.append(key)
+            value = values[index]
+            kind_of = value.__class__
+            if kind_of is int:
+                parts.append(int.__repr__(value))
+            elif kind_of is str:
+                parts.append(_string(value))
+            elif money and kind_of is Decimal:
+                parts.append(f'"{value:.2f}"')  # what the money converter gives, quoted (digits need no escape)
+            elif kind_of in _PLAIN:
+                parts.append(self.encode(value))
+            else:
+                parts.append(self.encode(convert(value)))
+        parts.append('},"notes":')
+        key = result.notes_key()
+        notes = kind.notes.get(key)
+        if notes is None:
+            if len(kind.notes) >= _CACHED_NOTES:
+                kind.notes.clear()
+            notes = kind.notes[key] = self.encode(result.notes)
+        parts.append(notes)
+        version = result.version
+        if version is not None:
+            if version is not self._version:  # one version decides most lines of a batch: its text is made once
+                self._version, self._version_text = version, ',"version":' + self.encode(version.to_dict())
+            parts.append(self._version_text)
+        if explain:
+            from .explain.data import explanation_dict
+            parts.append(',"trace":')
+            parts.append(self.encode(result.trace()))
+            parts.append(',"explanation":')
+            parts.append(self.encode(explanation_dict(result.explanation(), "summary")))
+        return "".join(parts)
+
+
+__all__ = ["Result", "RecordText", "json_value", "NO_RULE"]
