@@ -212,8 +212,8 @@ def compile_sources(sources: dict[str, Source], schemas: dict[str, dict[str, Any
     version = None
     if declared is not None:
         declared_id, effective, until, span = declared
-        version = Version(declared_id, dt.date.fromisoformat(effective), dt.date.fromisoformat(until) if until else None,
-                          sha256, holidays_version(), span)
+        version = Version(declared_id, dt.date.fromisoformat(effective),
+                          dt.date.fromisoformat(until) if until else None, sha256, holidays_version(), span)
     policies = PolicySet(kinds, schemas, sources, warnings, version, schemas_checked=cached is not None)
     if cached is None and entry_key is not None:  # stored only now that the schemas passed their checks too
         cache.store(entry_key, ({name: deferred(plan) for name, plan in plans.items()}, constants, warnings,

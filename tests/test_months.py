@@ -179,3 +179,12 @@ def test_the_checker_words_what_months_cannot_do(text, message):
     with pytest.raises(PolicyError) as raised:
         compile_sources({"p.vk": Source.of("p.vk", text)}, schemas)
     assert any(message in d.message for d in raised.value.diagnostics), [d.message for d in raised.value.diagnostics]
+
+
+def test_month_lengths_are_the_calendar_modules_in_every_year_a_date_may_reach():
+    import calendar
+
+    from evaluator.calendar.months import _MONTH_DAYS, _leap
+
+    assert all(calendar.monthrange(year, month + 1)[1] == (29 if month == 1 and _leap(year) else _MONTH_DAYS[month])
+               for year in range(1, 9999) for month in range(12))

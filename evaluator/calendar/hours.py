@@ -10,7 +10,6 @@ wall-clock time; the arithmetic is a `Timeline`'s.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -127,6 +126,8 @@ class LocalCalendar:
     def __init__(self, hours: BusinessHours, rules: DayRules, timezone: str):
         self.hours = hours
         self.rules = rules
+        import zoneinfo  # once per place (see _local_calendar): a start that counts no business time never loads it
+
         self.zone = zoneinfo.ZoneInfo(timezone)
         self.timeline = timeline(rules, timezone)
         self.opens, self.closes = rules.opens, rules.closes

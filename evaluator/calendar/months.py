@@ -8,13 +8,13 @@ and ends the day before the next one starts.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import NamedTuple
 
 from .limits import checked_date
 
 ROLL_FORWARD, CLAMP = "roll_forward", "clamp"
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # not the calendar module: it loads locale
 
 
 class Period(NamedTuple):
@@ -35,12 +35,16 @@ def _shifted(day: dt.date, count: int, rule: str) -> dt.date:
     year = day.year + years
     if not 1 <= year <= 9998:
         return dt.date.max if year > 9998 else dt.date.min  # out of range either way; checked by the caller
-    last = calendar.monthrange(year, month + 1)[1]
+    last = 29 if month == 1 and _leap(year) else _MONTH_DAYS[month]
     if day.day <= last:
         return dt.date(year, month + 1, day.day)
     if rule == CLAMP:
         return dt.date(year, month + 1, last)
     return dt.date(year, month + 1, last) + dt.timedelta(days=1)
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def period(months: int, anchor: dt.date, day: dt.date, cut: dt.date | None, rule: str) -> Period:

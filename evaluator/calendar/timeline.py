@@ -15,13 +15,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import threading
-import zoneinfo
 from dataclasses import dataclass, field
 from functools import lru_cache
 from array import array
 from itertools import accumulate
+from typing import TYPE_CHECKING
 
 from .limits import LAST_DAY, OutOfRange, PastLastDay
+
+if TYPE_CHECKING:
+    import zoneinfo
 
 FIRST_YEAR = 1969  # a 1970-01-01 moment west of Greenwich is still 1969 locally
 LAST_YEAR = LAST_DAY.year
@@ -256,4 +259,6 @@ def _position(span: _Span, us: int) -> int:
 @lru_cache(maxsize=256)
 def timeline(rules: DayRules, zone: str) -> Timeline:
     """The shared timeline of these rules in this time zone."""
+    import zoneinfo  # once per (rules, zone): a cached start loads it only when business time is first counted
+
     return Timeline(rules, zoneinfo.ZoneInfo(zone))

@@ -60,13 +60,27 @@ def cache_directory() -> Path | None:
 
 def _code_digest() -> bytes:
     """vilkar's code as the key sees it: each module's name, size and modification time (as Python's own
-    bytecode cache judges a source), and the grammar's text; reading every module cost a cached load 30 ms."""
+    bytecode cache judges a source), and the grammar's text; reading every module cost a cached load 30 ms,
+    and Path.rglob with a stat per module 4 ms, where os.scandir takes under one."""
     digest = hashlib.sha256(FORMAT + MAGIC_NUMBER + repr(sys.version_info).encode())
     digest.update((data_dir("grammar") / "vilkar.lark").read_bytes())
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        status = path.stat()
-        digest.update(f"{path.relative_to(_PACKAGE).as_posix()}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
+    for name, size, modified in sorted(_modules(str(_PACKAGE), "")):
+        digest.update(f"{name}\0{size}\0{modified}\0".encode())
     return digest.digest()
+
+
+def _modules(folder: str, prefix: str) -> list[tuple[str, int, int]]:
+    """(name relative to the package, size, modification time) of every `*.py` file under a folder."""
+    found: list[tuple[str, int, int]] = []
+    with os.scandir(folder) as listing:
+        for item in listing:
+            if item.is_dir(follow_symlinks=False):
+                if item.name != "__pycache__":
+                    found.extend(_modules(item.path, f"{prefix}{item.name}/"))
+            elif item.name.endswith(".py"):
+                status = item.stat()
+                found.append((prefix + item.name, status.st_size, status.st_mtime_ns))
+    return found
 
 
 _CODE: list[bytes] = []  # vilkar's code does not change while it runs: hashed once per process

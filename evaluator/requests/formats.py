@@ -8,7 +8,6 @@ and Python's engines read alike: `[0-9]` (never `\\d`, which is Unicode in Pytho
 from __future__ import annotations
 
 import re
-import zoneinfo
 from functools import lru_cache
 
 FIRST_YEAR, LAST_YEAR = 1970, 2099
@@ -65,6 +64,8 @@ def countries() -> dict[str, list[str]]:
 
 @lru_cache(maxsize=1)
 def time_zones() -> frozenset[str]:
+    import zoneinfo  # with its tzpath and sysconfig: only a request that names a zone needs it
+
     return frozenset(zoneinfo.available_timezones())
 
 
