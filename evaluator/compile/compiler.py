@@ -46,7 +46,8 @@ from .plan import (  # noqa: F401  (re-exported: the names other modules import 
 )
 from .instantiate import BUILTINS, RUNTIME_NAMES, compile_plan, instantiate, source_filename  # noqa: F401 (re-exported)
 from .words import RuleWordsBuilder
-from ..explain.phrases import PhraseBuilder, Ref, words_of_name
+from ..explain.phrases import PhraseBuilder
+from ..explain.rule_words import Ref, words_of_name
 
 Definition = ast.Decision | ast.LetDecl
 _output_converter = output_converter  # the old private name, still imported by result.py

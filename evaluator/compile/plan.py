@@ -16,7 +16,7 @@ from . import runtime
 
 if TYPE_CHECKING:  # annotations only: a cached load unpickles rule words only when an explanation asks
     from ..calendar.hours import BusinessHours
-    from ..explain.phrases import RuleWords
+    from ..explain.rule_words import RuleWords
 
 Path = tuple[str, ...]
 
@@ -243,7 +243,8 @@ class DeferredTuple(Sequence):
 
 
 class DeferredLines(DeferredTuple):
-    """Where each generated line comes from, unpickled on the first fault that asks."""
+    """Where each generated line comes from, unpickled on the first fault that asks (a few hundred objects a
+    start that decides well-formed requests never reads)."""
 
 
 class DeferredDefinitions(DeferredTuple):
@@ -256,10 +257,8 @@ def deferred(plan: KindPlan) -> KindPlan:
     origins unpickled only when used."""
     definitions = tuple(replace(info, rules=DeferredRules.of(info.rules)) if len(info.rules) > DEFERRED_ROWS
                         else info for info in plan.definitions)
-    origins = DeferredLines(_packed(tuple(plan.origins))) \
-        if len(plan.origins) > 16 * DEFERRED_ROWS else plan.origins
     return replace(plan, definitions=DeferredDefinitions(_packed(definitions)),  # type: ignore[arg-type]
-                   origins=origins)
+                   origins=DeferredLines(_packed(tuple(plan.origins))))
 
 
 def _packed(value: Any) -> bytes:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from ..explain.phrases import Phrase, PhraseBuilder, Ref, RuleWords, Test
+from ..explain.phrases import PhraseBuilder
+from ..explain.rule_words import Phrase, Ref, RuleWords, Test
 from ..language import ast
 from ..language.types import UNKNOWN, BoolT, strip_optional
 from .constants import NOT_LITERAL, literal_value

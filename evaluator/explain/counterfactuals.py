@@ -27,7 +27,7 @@ from ..compile.plan import CompiledKind
 from ..errors import RequestError
 from .candidates import Field, Pointer, fields_read, moved
 from .cone import Cone
-from .phrases import words_of_name
+from .rule_words import words_of_name
 from .reading import environment
 from .turning import turning_point
 from .quotes import Cite, quotes_for

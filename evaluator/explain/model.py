@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..compile.plan import NO_RULE, DecisionInfo, RuleInfo, SetInfo
-from .phrases import Phrase, Ref, Test, words_of_name
+from .rule_words import Phrase, Ref, Test, words_of_name
 from .quotes import Cite, Quotes
 from .reading import Reading
 

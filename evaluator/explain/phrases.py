@@ -8,28 +8,12 @@ its value, a `let` by its value only (its name is the author's, not the contract
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Union
+from typing import Any, Callable
 
 from ..language import ast
 from ..language.types import BoolT, DateT, ListT, SetT, TimestampT, Type, strip_optional
+from .rule_words import Phrase, Ref, field_words, words_of_name
 
-
-@dataclass(frozen=True)
-class Ref:
-    """A value a phrase speaks of: `what` is request | name | constant | set | variable, or present | absent:
-    `key` is (a request path, a phrase, the field in words) said only where the request gives the field,
-    or leaves it out (what `if absent` puts in its place)."""
-
-    what: str
-    key: Any  # a request path, a decision or let name, a constant's value, a set's name, a variable
-    words: str  # how it is named ("service cost"); "" where only its value is said
-    type: Type | None = None
-    show: str = "both"  # name | value | both
-
-
-Part = Union[str, Ref]
-Phrase = tuple  # of Part
 
 _COMPARE = {"==": "is", "!=": "is not", "<": "is less than", "<=": "is at most", ">": "is more than",
             ">=": "is at least"}
@@ -39,24 +23,6 @@ _ARITHMETIC = {"+": "plus", "-": "minus", "*": "times", "/": "divided by", "of":
 _CALLS = {"min": "the smallest of", "max": "the largest of", "abs": "the size of", "ceil": "rounded up:",
           "floor": "rounded down:", "round": "rounded:", "amount": "the amount of", "currency": "the currency of",
           "count": "the number of", "local_date": "the local date of", "clock": "the clock of"}
-_UNIT_SUFFIXES = ("_days", "_minutes", "_hours")
-
-
-def words_of_name(name: str, type_: Type | None = None) -> str:
-    """A policy or schema name in words: `notice_days` → "notice" (its value says days)."""
-    inner = strip_optional(type_) if type_ is not None else None
-    for suffix in _UNIT_SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix) and inner is not None \
-                and not isinstance(inner, BoolT):
-            name = name[: -len(suffix)]
-            break
-    return name.replace("_", " ").strip()
-
-
-def field_words(path: tuple[str, ...]) -> str:
-    return " ".join(words_of_name(part) for part in path)
-
-
 class PhraseBuilder:
     """Phrases of one kind's expressions.
 
@@ -374,40 +340,3 @@ def _refs_in(node: Any, builder: PhraseBuilder, found: list[Ref]) -> None:
 
 def _request_path(expr: Any) -> tuple[str, ...] | None:
     return ast.request_path(expr) or None  # a field of the request; `request` itself is not one
-
-
-@dataclass(frozen=True)
-class Test:
-    """One condition of a rule: its words, and Python the explanation evaluates to see whether it held.
-
-    `code` reads the kind's environment (the values of decisions, lets and request fields by the
-    identifiers the compiled code gives them). `subject` is what it tests and `targets` the values of the
-    subject at which it turns (a cell's value, a bound, members of a set), for counterfactuals."""
-
-    phrase: Phrase
-    negated: Phrase
-    code: str
-    subject: Ref | None = None
-    targets: tuple = ()
-    set_ref: Ref | None = None  # the named set it tests membership of, for "X is on the list of ..."
-    negated_set: bool = False  # `not in`: the set excludes
-
-
-@dataclass(frozen=True)
-class RuleWords:
-    """What explanations say of one rule: the author's reason and notes, its conditions and its value."""
-
-    because: str | None
-    notes: tuple[str, ...]
-    tests: tuple[Test, ...]  # the rule's own conditions (a row's cells, a tier's bound, an exception's parts)
-    value: tuple[Phrase, ...]  # one phrase per output
-    subject: Phrase = ()  # a tier's subject, said with its value
-    subject_ref: Ref | None = None
-    logic: str = ""  # a yes/no rule: "and" or "or" of its `tests`, or "one" for a single condition
-    # for each `min(...)`/`max(...)` of the rule: Python giving the position of the argument it chose
-    choices: tuple[str, ...] = ()
-    # per output that is a condition (`-> request.monitoring_scenarios <= 7`): its words when it is false
-    negated: tuple[Phrase, ...] = ()
-    # a single yes/no output's parts and how they combine, as `tests` and `logic` for a yes/no rule
-    value_tests: tuple[Test, ...] = ()
-    value_logic: str = ""

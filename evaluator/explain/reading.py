@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..compile.names import CALENDAR, REQUEST
-from .phrases import Phrase, Ref, Test
+from .rule_words import Phrase, Ref, Test
 from .values import constant_text, input_text, json_value, text_value
 
 
