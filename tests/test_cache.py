@@ -325,7 +325,8 @@ def test_a_cached_load_imports_neither_parser_checker_compiler_nor_package_metad
     watched = ("lark", "evaluator.language.check", "evaluator.language.parser", "evaluator.compile.compiler",
                "importlib.metadata", "evaluator.language.ast", "evaluator.explain.phrases", "jsonschema",
                "evaluator.tools", "evaluator.lsp", "evaluator.server", "evaluator.dask_batch", "dask", "holidays",
-               "difflib", "email", "socket", "zoneinfo", "calendar", "locale")
+               "difflib", "email", "socket", "zoneinfo", "calendar", "locale", "evaluator.compile.trace_info",
+               "evaluator.explain.rule_words")
     code = ("import json, sys; from evaluator import load_policies; load_policies(); "
             f"print(json.dumps(sorted(name for name in sys.modules if name.startswith({watched!r}))))")
     environment = dict(os.environ, VILKAR_CACHE_DIR=str(tmp_path))
