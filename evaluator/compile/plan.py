@@ -6,6 +6,7 @@ loading the parser, the checker or the compiler.
 from __future__ import annotations
 
 import pickle
+import threading
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -139,6 +140,9 @@ def sorted_set(value: frozenset | None) -> list | None:
 
 # ---------------------------------------------------------------- what a cached load reads only when asked
 
+# one at a time: two threads reading the same definitions first must meet the same objects (explanations
+# index them by identity)
+_UNPACKING = threading.Lock()
 DEFERRED_ROWS = 64  # a definition with more rules than this keeps them pickled one by one until asked
 
 
@@ -163,7 +167,9 @@ class DeferredRules(Mapping):
 
     def __getitem__(self, index: int) -> RuleInfo:
         if index not in self._loaded:
-            self._loaded.update(_unpacked(self._chunks[self._chunk_of[index]]))  # KeyError if unknown
+            with _UNPACKING:
+                if index not in self._loaded:
+                    self._loaded.update(_unpacked(self._chunks[self._chunk_of[index]]))  # KeyError if unknown
         return self._loaded[index]
 
     def __iter__(self) -> Iterator[int]:
@@ -185,7 +191,9 @@ class DeferredTuple(Sequence):
 
     def _items(self) -> tuple:
         if self._loaded is None:
-            self._loaded = _unpacked(self._pickled)
+            with _UNPACKING:
+                if self._loaded is None:
+                    self._loaded = _unpacked(self._pickled)
         return self._loaded
 
     def __getitem__(self, index):  # type: ignore[override]
