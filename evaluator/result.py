@@ -4,11 +4,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from .compile.plan import NO_RULE, CompiledKind, DecisionInfo, RuleInfo, output_converter
+from .compile.plan import NO_RULE, CompiledKind, output_converter
 from .explain.values import json_value, plain_input
 from .language.types import MoneyT, Type, strip_optional
+
+if TYPE_CHECKING:  # a cached start defines these only when a trace reads its definitions
+    from .compile.trace_info import DecisionInfo, RuleInfo
 
 
 class Result:

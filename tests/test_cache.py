@@ -325,7 +325,8 @@ def test_a_cached_load_imports_neither_parser_checker_compiler_nor_package_metad
     watched = ("lark", "evaluator.language.check", "evaluator.language.parser", "evaluator.compile.compiler",
                "importlib.metadata", "evaluator.language.ast", "evaluator.explain.phrases", "jsonschema",
                "evaluator.tools", "evaluator.lsp", "evaluator.server", "evaluator.dask_batch", "dask", "holidays",
-               "difflib", "email", "socket", "zoneinfo", "calendar", "locale")
+               "difflib", "email", "socket", "zoneinfo", "calendar", "locale", "evaluator.compile.trace_info",
+               "evaluator.explain.rule_words")
     code = ("import json, sys; from evaluator import load_policies; load_policies(); "
             f"print(json.dumps(sorted(name for name in sys.modules if name.startswith({watched!r}))))")
     environment = dict(os.environ, VILKAR_CACHE_DIR=str(tmp_path))
@@ -335,3 +336,31 @@ def test_a_cached_load_imports_neither_parser_checker_compiler_nor_package_metad
                                        cwd=ROOT, env=environment).stdout)
     assert "evaluator.compile.compiler" in first  # the first start compiled, and stored the result
     assert cached == []
+
+
+def test_threads_that_first_read_a_cached_kinds_definitions_together_meet_the_same_objects(tmp_path, monkeypatch):
+    """Explanations index definitions by identity, and PolicySet.evaluate is thread-safe: the deferred
+    definitions are unpickled once, whichever thread asks first."""
+    import threading
+
+    monkeypatch.setenv("VILKAR_CACHE_DIR", str(tmp_path))
+    load_policies()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch so often that, unlocked, they would unpickle side by side
+    try:
+        for _ in range(5):
+            kinds = load_policies().kinds
+            barrier, seen = threading.Barrier(6), []
+
+            def read() -> None:
+                barrier.wait()
+                seen.append([id(kind.definitions[0]) for kind in kinds.values()])
+
+            threads = [threading.Thread(target=read) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert len(seen) == 6 and all(ids == seen[0] for ids in seen)
+    finally:
+        sys.setswitchinterval(interval)

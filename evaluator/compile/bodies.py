@@ -19,7 +19,8 @@ from .constants import NOT_LITERAL, literal_value
 from .emitter import Emitter
 from .expressions import ExpressionCompiler
 from .names import EMPTY, Names
-from .plan import NO_RULE, LineOrigin, Path, RuleInfo
+from .plan import NO_RULE, Path
+from .trace_info import LineOrigin, RuleInfo
 from .ranges import constant_value
 from .tables import compile_lookup
 

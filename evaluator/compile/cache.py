@@ -15,7 +15,8 @@ rather than adding one). Inside, a header carries the full key (file names inclu
 content; a mismatch or a damaged entry is rebuilt. Code objects are marshalled, a format that depends on the
 Python version: its magic number is part of the key. Entries are written to a temporary file and renamed
 into place, so readers see a whole entry or none; the temporary file is removed on every failure, and only
-the newest KEEP entries stay.
+the newest KEEP entries stay. An entry is stored only once its rule set's schemas passed KindValidator's
+checks, which a cached load therefore skips (their verdict depends only on the schemas, part of the key).
 """
 from __future__ import annotations
 

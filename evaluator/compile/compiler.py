@@ -41,9 +41,10 @@ from .faults import fault_words
 from .folding import Facts
 from .names import CALENDAR, EMPTY, REQUEST, Names, Scope
 from .plan import (  # noqa: F401  (re-exported: the names other modules import from here)
-    NO_RULE, CompiledKind, DecisionInfo, Explaining, KindPlan, LineOrigin, Path, RequirementInfo, RuleInfo, SetInfo,
-    duration_count, output_converter, sorted_set,
+    NO_RULE, CompiledKind, Explaining, KindPlan, Path, RequirementInfo, SetInfo, duration_count, output_converter,
+    sorted_set,
 )
+from .trace_info import DecisionInfo, LineOrigin, RuleInfo  # noqa: F401  (re-exported likewise)
 from .instantiate import BUILTINS, RUNTIME_NAMES, compile_plan, instantiate, source_filename  # noqa: F401 (re-exported)
 from .words import RuleWordsBuilder
 from ..explain.phrases import PhraseBuilder

@@ -1,7 +1,7 @@
 """Lines of generated Python, each remembering the policy item it was generated for."""
 from __future__ import annotations
 
-from .plan import LineOrigin
+from .trace_info import LineOrigin
 
 
 class Emitter:

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import decimal
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from ..calendar.limits import OutOfRange
-from .plan import LineOrigin
 from .runtime import Fault
+
+if TYPE_CHECKING:
+    from .trace_info import LineOrigin
 
 
 def fault_words(error: BaseException) -> str:

@@ -6,6 +6,7 @@ loading the parser, the checker or the compiler.
 from __future__ import annotations
 
 import pickle
+import threading
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -14,40 +15,13 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 from ..language.types import DecimalT, DurationT, PercentT, SetT, Type, strip_optional
 from . import runtime
 
-if TYPE_CHECKING:  # annotations only: a cached load unpickles rule words only when an explanation asks
+if TYPE_CHECKING:  # annotations only: a cached load reads definitions and lines only when a trace asks
     from ..calendar.hours import BusinessHours
-    from ..explain.rule_words import RuleWords
+    from .trace_info import DecisionInfo, LineOrigin, RuleInfo
 
 Path = tuple[str, ...]
 
 NO_RULE = -2  # the trace index when no row matched and the table has no `otherwise`
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    """One rule, exception, tier or table row a decision can fire: for traces and explanations."""
-
-    text: str
-    cites: str | None
-    source: str
-    inputs: tuple[Path, ...]
-    role: str  # rule | base | exception | tier | row | otherwise | none
-    uses: tuple[str, ...] = ()  # the decisions and lets it reads
-    words: RuleWords | None = None  # what explanations say of it
-
-
-@dataclass(frozen=True)
-class DecisionInfo:
-    """A decision or `let` (or the values of one table) with every rule that can decide it."""
-
-    names: tuple[str, ...]
-    types: tuple[Type, ...]
-    cites: str | None
-    source: str
-    inputs: tuple[Path, ...]
-    rules: dict[int, RuleInfo]
-    reported: bool  # a decision, rather than a `let`
-    notes: tuple[str, ...] = ()  # `note` lines on the decision itself: said for every request
 
 
 @dataclass(frozen=True)
@@ -81,14 +55,6 @@ class Explaining:
     sets: tuple[SetInfo, ...] = ()
     # (identifier, "value", position in the values) | (identifier, "input", Python reading the request)
     environment: tuple[tuple[str, str, Any], ...] = ()
-
-
-@dataclass(frozen=True)
-class LineOrigin:
-    """Where a line of generated code comes from: the policy item and its source location."""
-
-    what: str  # "decision fee", "let total", "requirement"
-    source: str  # file:line:col
 
 
 @dataclass(frozen=True)
@@ -174,6 +140,9 @@ def sorted_set(value: frozenset | None) -> list | None:
 
 # ---------------------------------------------------------------- what a cached load reads only when asked
 
+# one at a time: two threads reading the same definitions first must meet the same objects (explanations
+# index them by identity)
+_UNPACKING = threading.Lock()
 DEFERRED_ROWS = 64  # a definition with more rules than this keeps them pickled one by one until asked
 
 
@@ -198,7 +167,9 @@ class DeferredRules(Mapping):
 
     def __getitem__(self, index: int) -> RuleInfo:
         if index not in self._loaded:
-            self._loaded.update(_unpacked(self._chunks[self._chunk_of[index]]))  # KeyError if unknown
+            with _UNPACKING:
+                if index not in self._loaded:
+                    self._loaded.update(_unpacked(self._chunks[self._chunk_of[index]]))  # KeyError if unknown
         return self._loaded[index]
 
     def __iter__(self) -> Iterator[int]:
@@ -220,7 +191,9 @@ class DeferredTuple(Sequence):
 
     def _items(self) -> tuple:
         if self._loaded is None:
-            self._loaded = _unpacked(self._pickled)
+            with _UNPACKING:
+                if self._loaded is None:
+                    self._loaded = _unpacked(self._pickled)
         return self._loaded
 
     def __getitem__(self, index):  # type: ignore[override]

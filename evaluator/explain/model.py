@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..compile.plan import NO_RULE, DecisionInfo, RuleInfo, SetInfo
+from ..compile.plan import NO_RULE, SetInfo
+from ..compile.trace_info import DecisionInfo, RuleInfo
 from .rule_words import Phrase, Ref, Test, words_of_name
 from .quotes import Cite, Quotes
 from .reading import Reading
