@@ -239,6 +239,7 @@ def _json_converter(convert: Callable[[Any], Any] | None, type_: Type) -> Callab
 # JSON text of a string as the encoder writes it with ensure_ascii=False (the C function the encoder itself calls)
 _string = json.encoder.encode_basestring
 _CACHED_NOTES = 256  # distinct note lists remembered per kind: memory stays bounded whatever the batch
+_CACHED_KINDS = 256  # compiled kinds (and versions) remembered per writer, should one serve many rule sets
 
 
 class _KindText:
@@ -266,17 +267,20 @@ class RecordText:
 
     def __init__(self, encode: Callable[[Any], str]):
         self.encode = encode
-        self._kinds: dict[str, _KindText] = {}
-        self._version: Any = None
-        self._version_text = ""
+        # by the id of the compiled kind and of the version, each kept in its entry so that its id stays its
+        # own: the versions of a history have kinds of the same name, and a batch's lines may alternate
+        self._kinds: dict[int, _KindText] = {}
+        self._versions: dict[int, tuple[Any, str]] = {}
 
     def fields(self, result: Result, explain: bool = False) -> str:
         """`"kind":…,"decisions":{…},"notes":[…],"version":{…}` as in `to_dict(trace=explain, explain=explain)`,
         without the braces, so that a record can put its own fields first."""
         compiled = result._compiled
-        kind = self._kinds.get(compiled.name)
-        if kind is None or kind.compiled is not compiled:
-            kind = self._kinds[compiled.name] = _KindText(compiled)
+        kind = self._kinds.get(id(compiled))
+        if kind is None:
+            if len(self._kinds) >= _CACHED_KINDS:
+                self._kinds.clear()
+            kind = self._kinds[id(compiled)] = _KindText(compiled)
         values = result._values
         parts = [kind.head]
         for key, index, convert, money in kind.reporters:
@@ -303,9 +307,12 @@ class RecordText:
         parts.append(notes)
         version = result.version
         if version is not None:
-            if version is not self._version:  # one version decides most lines of a batch: its text is made once
-                self._version, self._version_text = version, ',"version":' + self.encode(version.to_dict())
-            parts.append(self._version_text)
+            known = self._versions.get(id(version))
+            if known is None:
+                if len(self._versions) >= _CACHED_KINDS:
+                    self._versions.clear()
+                known = self._versions[id(version)] = (version, ',"version":' + self.encode(version.to_dict()))
+            parts.append(known[1])
         if explain:
             from .explain.data import explanation_dict
             parts.append(',"trace":')

@@ -125,11 +125,17 @@ def test_as_of_records(history):
         assert json.loads(decider.record(1, line)[0])["version"]["id"] == version
 
 
-def test_a_full_cache_of_notes_changes_no_record(policies, monkeypatch):
+def test_full_caches_change_no_record(policies, history, monkeypatch):
     monkeypatch.setattr(result_module, "_CACHED_NOTES", 1)
+    monkeypatch.setattr(result_module, "_CACHED_KINDS", 1)
     decider = Decider(policies)
     for number, (_, line) in enumerate(JSON_SAMPLES * 2, 1):
         assert_same_record(decider, policies, number, line, "-")
+    decider = Decider(history)
+    for number, day in enumerate(["2026-03-01", "2026-08-01"] * 3, 1):
+        line = json.dumps({"kind": "cancellation", "service": "Workshop", "service_start": "2027-01-10",
+                           "cancelled_on": day, "service_cost": {"amount": 1000, "currency": "USD"}})
+        assert assert_same_record(decider, history, number, line, "-")
 
 
 # ---------------------------------------------------------------- generated documents
