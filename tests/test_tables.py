@@ -134,7 +134,8 @@ decision sign
 '''
     source = build(text, FIELDS).kinds["probe"].source_code
     assert " if " not in source and "elif" not in source, source
-    assert source.count("_piece(") == 2 and "_first_row(" in source
+    # one binary search per ordered column: over whole numbers a single bisect_right, else runtime.piece
+    assert source.count("_bisect_right(") + source.count("_piece(") == 2 and "_first_row(" in source
 
 
 @pytest.mark.parametrize("shape", ["tiers", "range", "in", "compare", "two columns", "computed outputs"])

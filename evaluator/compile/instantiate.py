@@ -1,6 +1,7 @@
 """Callable Python from a compiled plan: all a cached load needs of the compiler, so it imports no more."""
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 from ..calendar import months
@@ -22,7 +23,8 @@ RUNTIME_NAMES: dict[str, Any] = {
     "_negate_pair": runtime.negate_pair, "_as_names": runtime.as_names,
     "_add_months": months.add_months, "_period": months.period,
     "_quantity": runtime.quantity, "_first_where": runtime.first_where, "_starts_with": runtime.starts_with,
-    "_piece": runtime.piece, "_first_row": runtime.first_row, "_first_candidate": runtime.first_candidate,
+    "_piece": runtime.piece, "_bisect_right": bisect_right, "_first_row": runtime.first_row,
+    "_first_candidate": runtime.first_candidate,
     # exact arithmetic called straight from generated code (a Python call costs as much as the arithmetic)
     "_exact_mul": runtime.EXACT.multiply, "_exact_div": runtime.EXACT.divide, "_HUNDRED": runtime.HUNDRED,
     "_in_cents": runtime.CENTS.quantize, "_CENT": runtime.CENT,

@@ -156,11 +156,19 @@ class Column:
     """How one column's subject finds its piece, and which pieces each row's cell admits."""
 
     def __init__(self, points: list[Any] | None, index: dict[Any, int] | None, pieces: int,
-                 covers: list[list[tuple[int, int]]]):
+                 covers: list[list[tuple[int, int]]], whole: bool = False):
         self.points = points  # sorted cut values (binary search), or None
         self.index = index  # value → piece (dictionary lookup), or None
         self.pieces = pieces
         self.covers = covers  # per row, the (first, last) pieces its cell admits
+        self.whole = whole  # whole-number cuts and a subject that is always a whole number
+
+    def bounds(self) -> tuple[int, ...]:
+        """For whole numbers, the cuts as `bisect_right` finds a piece in one call: each cut c stands for
+        the pieces below c and at c, c + 1 for the piece at c and above it; so the count of bounds at or
+        below a value is its piece, the same number `runtime.piece` gives (never the empty piece between
+        neighbouring cuts, which no whole number falls in)."""
+        return tuple(bound for point in self.points for bound in (point, point + 1))
 
 
 def _column(cells: list[Cell], subject: Type, optional: bool) -> Column | None:
@@ -196,7 +204,8 @@ def _column(cells: list[Cell], subject: Type, optional: bool) -> Column | None:
             cover.append((pieces - 1 if ordered else pieces - 2,) * 2)
         covers.append(cover)
     if ordered:
-        return Column(points, None, pieces, covers)
+        whole = isinstance(subject, IntT) and not optional and all(type(point) is int for point in points)
+        return Column(points, None, pieces, covers, whole)
     index = dict(place)
     if optional:
         index[None] = pieces - 2
@@ -295,7 +304,9 @@ def _emit(bodies: BodyCompiler, decision: Definition, body: Any, columns: list[C
     pieces = []
     for column, subject in zip(columns, subjects):
         name = bodies.bound(subject)
-        if column.points is not None:
+        if column.points is not None and column.whole:  # one C call, not runtime.piece's Python frame
+            pieces.append(f"_bisect_right({constants.name(column.bounds(), 'bounds')}, {name})")
+        elif column.points is not None:
             pieces.append(f"_piece({constants.name(tuple(column.points), 'cuts')}, {name})")
         else:
             pieces.append(f"{constants.name(column.index, 'pieces')}.get({name}, {column.pieces - 1})")
