@@ -243,7 +243,7 @@ def batch(rounds: int, seconds: float) -> list[Outcome]:
     print(f"batch line (cancellation): floor (json.loads + hand-written decision + json.dumps) "
           f"{times['floor']:.2f} µs, vilkar {times['vilkar']:.2f} µs → {ratio:.2f}×")
     outcomes: list[Outcome] = [("a batch line against the floor", ratio, 1.3, ratio <= 1.3)]
-    outcomes.extend(_batch_processes(20_000, max(2, rounds // 2)))
+    outcomes.extend(_batch_processes(20_000, rounds))
     return outcomes
 
 
