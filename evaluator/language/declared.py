@@ -170,26 +170,24 @@ def outputs(body: ast.Body, index: int) -> list[ast.Expr]:
 
 def leaves(expr: ast.Expr) -> Iterator[ast.Expr]:
     """The values an output can take, through `if … then … else …` and `if absent`."""
-    stack = [expr]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, ast.Conditional):
-            stack.extend((current.otherwise, current.then))
-        elif isinstance(current, ast.IfAbsent):
-            stack.extend((current.fallback, current.value))
-        else:
-            yield current
+    return (node for node in _paths(expr) if not isinstance(node, (ast.Conditional, ast.IfAbsent)))
 
 
 def _walk_absent(expr: ast.Expr) -> Iterator[ast.IfAbsent]:
     """The `x if absent y` an output's value passes through."""
+    return (node for node in _paths(expr) if isinstance(node, ast.IfAbsent))
+
+
+def _paths(expr: ast.Expr) -> Iterator[ast.Expr]:
+    """Every node on the ways to an output's value: its `if … then … else …` and `if absent` and their
+    branches, in the order they are written (iterative: a long `else if` chain needs no recursion)."""
     stack = [expr]
     while stack:
         current = stack.pop()
+        yield current
         if isinstance(current, ast.Conditional):
             stack.extend((current.otherwise, current.then))
         elif isinstance(current, ast.IfAbsent):
-            yield current
             stack.extend((current.fallback, current.value))
 
 
