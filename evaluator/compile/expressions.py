@@ -246,12 +246,16 @@ class ExpressionCompiler:
             return f"{argument}[0]" if argument_type.clock is None else repr(argument_type.clock)
         raise CompileError(f"the compiler has no case for the function `{name}`", expr)
 
-    def comprehension(self, expr: ast.Comprehension, scope: Scope) -> str:
+    def iterated(self, source: ast.Expr, scope: Scope) -> str:
+        """The code of a list or set a comprehension or selection goes through."""
         self.iterable_depth += 1
         try:
-            source = self.code(expr.source, scope)
+            return self.code(source, scope)
         finally:
             self.iterable_depth -= 1
+
+    def comprehension(self, expr: ast.Comprehension, scope: Scope) -> str:
+        source = self.iterated(expr.source, scope)
         variable = self.context.names.new("variable", expr.variable)
         inner = scope.bind(expr.variable, variable)
         where = f" if {self.code(expr.where, inner)}" if expr.where is not None else ""
@@ -297,11 +301,7 @@ class ExpressionCompiler:
 
     def selection(self, expr: ast.Selection, scope: Scope) -> str:
         """`count(d in xs where c)` and its kin."""
-        self.iterable_depth += 1
-        try:
-            source = self.code(expr.source, scope)
-        finally:
-            self.iterable_depth -= 1
+        source = self.iterated(expr.source, scope)
         variable = self.context.names.new("variable", expr.variable)
         condition = self.code(expr.condition, scope.bind(expr.variable, variable))
         loop = f"for {variable} in {source} if {condition}"
