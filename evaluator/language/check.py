@@ -823,9 +823,7 @@ class _Checker:
     def comprehension(self, expr: ast.Comprehension, scope: _Scope) -> Type:
         source = self.expr(expr.source, scope)
         source_inner = strip_optional(source)
-        if is_optional(source) and isinstance(source_inner, (ListT, SetT)):
-            self.error("VK112", f"`{describe_expr(expr.source)}` may be absent, so it cannot be gone through",
-                       expr.source.span, f"test it first: `{describe_expr(expr.source)} is present and ...`")
+        self.expect_present_collection(expr.source, source)
         if not isinstance(source_inner, (ListT, SetT)):
             self.error("VK104", f"`for ... in` needs a list or set, not {source.describe()}", expr.source.span)
             element_type: Type = UNKNOWN
@@ -839,13 +837,17 @@ class _Checker:
             self.expect_present_condition(expr.element, element, f"`{expr.function}`")
         return self.rules.aggregate(expr, element)
 
+    def expect_present_collection(self, source: ast.Expr, type_: Type) -> None:
+        """A list or set that is gone through must be there (VK112 when the request may leave it out)."""
+        if is_optional(type_) and isinstance(strip_optional(type_), (ListT, SetT)):
+            self.error("VK112", f"`{describe_expr(source)}` may be absent, so it cannot be gone through",
+                       source.span, f"test it first: `{describe_expr(source)} is present and ...`")
+
     def selection(self, expr: ast.Selection, scope: _Scope) -> Type:
         """`count(d in xs where ...)` and its kin, over a list that is there."""
         source = self.expr(expr.source, scope)
         inner = strip_optional(source)
-        if is_optional(source) and isinstance(inner, (ListT, SetT)):
-            self.error("VK112", f"`{describe_expr(expr.source)}` may be absent, so it cannot be gone through",
-                       expr.source.span, f"test it first: `{describe_expr(expr.source)} is present and ...`")
+        self.expect_present_collection(expr.source, source)
         if not isinstance(inner, (ListT, SetT, UnknownT)):
             self.error("VK104", f"`{expr.function}(... in ... where ...)` needs a list or set, not {source.describe()}",
                        expr.source.span, "write for example `count(d in request.dates where d <= request.as_of)`")
